@@ -1,0 +1,43 @@
+// `npm test`: type-check (src/ alone, with no Node types, then everything), the jest suites on
+// Node, and the portable suites on XS. Ends with one line `N passed, N failed` for CI.
+// Extra arguments are passed to jest (e.g. a path filter) and used as the XS suite filter.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runXsTests } from './xs-test.js';
+
+const args = process.argv.slice(2);
+let passed = 0, failed = 0, skipped = 0;
+
+function step(name, cmd, cmdArgs) {
+  console.log(`\n== ${name}`);
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit' });
+  return r.status === 0;
+}
+
+for (const [name, project] of [['tsc: src/ on ES2022 alone (no Node, no DOM)', 'tsconfig.src.json'], ['tsc: all', 'tsconfig.json']]) {
+  if (step(name, 'node_modules/.bin/tsc', ['--noEmit', '-p', project])) passed++;
+  else { failed++; console.log(`✕ ${name}`); }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'spimekit-jest-'));
+const out = join(dir, 'jest.json');
+step('jest (Node)', process.execPath, ['--experimental-vm-modules', '--no-warnings', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${out}`, ...args]);
+try {
+  const r = JSON.parse(readFileSync(out, 'utf8'));
+  passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests;
+  // A suite that fails to load has no failing test of its own: count it.
+  failed += r.testResults.filter((t) => t.status === 'failed' && t.assertionResults.every((a) => a.status !== 'failed')).length;
+  if (r.numTotalTests === 0) { failed++; console.log('✕ jest ran no test'); }
+} catch (e) {
+  failed++; console.log(`✕ jest produced no result: ${e.message}`);
+}
+rmSync(dir, { recursive: true, force: true });
+
+console.log('\n== XS (Moddable engine, via xsnap)');
+const xs = await runXsTests(args.find((a) => !a.startsWith('-')) ?? '');
+passed += xs.passed; failed += xs.failed; skipped += xs.skipped;
+
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed ? 1 : 0);
