@@ -4,8 +4,8 @@
 // any chunk boundary; line noise, a `$` mid-sentence, or an over-long line never grow the buffer
 // beyond one sentence.
 
-/** The standard's 82 characters including `$` and CR LF, with slack for non-conforming receivers. */
-export const MAX_SENTENCE = 96;
+/** The standard allows 82 characters including `$` and CR LF; u-blox PUBX runs to ~120, so allow 128. */
+export const MAX_SENTENCE = 128;
 const DOLLAR = 0x24, BANG = 0x21, STAR = 0x2a, CR = 0x0d, LF = 0x0a, COMMA = 0x2c;
 
 export interface FramerStatistics { sentences: number; checksumErrors: number; overflows: number; missingChecksum: number }
