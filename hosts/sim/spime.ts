@@ -38,7 +38,7 @@ export function simulatedSpime(options: SimulatedSpimeOptions) {
 
   const bus = new SimI2CBus();
   const co2Chip = new SimSCD4x({ clock, environment: indoorAir(roomCo2({ airAt: 90_000, tau: 40_000, airTau: 15_000 }), prng, 5), prng, noise: 10 });
-  const baroChip = new SimBMP280({ clock, environment: weatherDrift({ noise: 2, prng, period: 120_000 }) });
+  const baroChip = new SimBMP280({ clock, environment: weatherDrift({ noise: 2, prng, swing: 200, period: 1_800_000 }) });
   bus.attach(0x62, co2Chip);
   bus.attach(0x76, baroChip);
   const gnss = new NmeaGenerator({ track: options.track ?? new PolylineTrack(), epoch, hasFix: fixOutages(options.outages ?? [[40_000, 55_000]]), prng });
