@@ -54,7 +54,7 @@ export function simulatedSpime(options: SimulatedSpimeOptions) {
     retry: options.retry ?? { initial: 1000, max: 30_000 },
     // Priority for merged readings: the barometer's thermometer before the SCD4x's self-heated one.
     sensors: {
-      gps: { sensor: gps, interval },
+      gps: { sensor: gps, interval: interval / 2 }, // twice per 1 Hz epoch: a fix is never a second old
       barometer: { sensor: barometer, interval },
       co2: { sensor: co2, interval, maxAge: 15_000 },
     },

@@ -116,10 +116,12 @@ export class SensorManager {
         await this.#clock.delay(retryIn);
         continue;
       }
+      // A poll without a fault clears it, even when the sensor had nothing new (SCD4x between its 5 s values).
+      status.fault = undefined;
+      status.failures = 0;
+      if (status.samples) status.state = 'ok';
       if (result !== undefined) {
         status.state = 'ok';
-        status.fault = undefined;
-        status.failures = 0;
         status.samples++;
         status.lastSampleAt = this.#clock.now();
         this.#latest.set(name, { sample: result as Samples, at: status.lastSampleAt });
