@@ -3,12 +3,12 @@ import { GPS } from '../../src/sensors/gps/gps.js';
 import { VirtualClock } from '../../hosts/sim/clock.js';
 import { NmeaGenerator } from '../../hosts/sim/nmea.js';
 import { fixOutages } from '../../hosts/sim/scenarios.js';
-import { FixedPosition, PolylineTrack } from '../../hosts/sim/track.js';
+import { FixedPosition, PolylineTrack, type Track } from '../../hosts/sim/track.js';
 import { SimUart } from '../../hosts/sim/uart.js';
 
 const EPOCH = Date.UTC(2008, 3, 2, 16, 54, 22); // the OpenSpime example's date
 
-function rig({ baud = 9600, talker = 'GP', track = new PolylineTrack(), outages = [] as [number, number][] } = {}) {
+function rig({ baud = 9600, talker = 'GP', track = new PolylineTrack() as Track, outages = [] as [number, number][] } = {}) {
   const clock = new VirtualClock();
   const module = new NmeaGenerator({ track, epoch: EPOCH, talker, hasFix: fixOutages(outages) });
   const uart = new SimUart({ clock, module });
