@@ -16,7 +16,7 @@ export async function runSensorsDemo({ seconds = 10, seed = 42, log = console.lo
   for (let s = 1; s <= seconds; s++) {
     await nodeClock.delay(t0 + s * 1000 - nodeClock.now());
     if (s === 3) spime.chips.gnss.faults.corruptSentences = 5;
-    if (s === 7) spime.chips.co2.faults.corruptReads = 1;
+    if (s === 7) spime.chips.co2!.faults.corruptReads = 1;
     const entry = spime.manager.entry(spime.time());
     const fields = entryFields(entry).map(([name, text, unit]) => `${name}=${text}${unit && unit !== 'm' ? ` ${unit}` : unit ? ' m' : ''}`).join('  ');
     const status = ['gps', 'barometer', 'co2'].map((name) => {
@@ -28,7 +28,7 @@ export async function runSensorsDemo({ seconds = 10, seed = 42, log = console.lo
     lines++;
   }
   await spime.stop();
-  const stats = spime.drivers.gps.statistics;
+  const stats = spime.drivers.gps!.statistics;
   log(`done: ${lines} readings; NMEA ${stats.sentences} sentences, ${stats.checksumErrors} bad checksums; faults reported: ${[...faultsSeen].join(', ') || 'none'}`);
   return lines;
 }

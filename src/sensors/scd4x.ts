@@ -77,6 +77,8 @@ export class SCD4x {
   #variant: SCD4xVariant;
   #onError: ((error: SensorError) => void) | undefined;
   #mode: 'idle' | 'periodic' | 'single-shot' = 'idle';
+  /** The mode asked for: a start that failed (NACK) is retried by the next sample(). */
+  #wanted: 'idle' | 'periodic' | 'single-shot' = 'idle';
   #lastData = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #fault: SensorError | undefined;
@@ -105,18 +107,15 @@ export class SCD4x {
     if (altitude !== undefined && !(altitude >= 0 && altitude <= 3000)) throw new RangeError('altitude: 0…3000 m');
     if (ambientPressure !== undefined && !(ambientPressure >= 70000 && ambientPressure <= 120000)) throw new RangeError('ambientPressure: 70000…120000 Pa');
     const idleOnly = temperatureOffset !== undefined || altitude !== undefined || automaticSelfCalibration !== undefined;
+    const wanted = mode ?? this.#wanted;
+    this.#wanted = wanted;
     return this.#guard(async () => {
-      const wanted = mode ?? this.#mode;
       if (this.#mode === 'periodic' && (idleOnly || wanted !== 'periodic')) await this.#stop();
       if (temperatureOffset !== undefined) await this.#send(Command.setTemperatureOffset, Math.round((temperatureOffset * 65535) / 175));
       if (altitude !== undefined) await this.#send(Command.setSensorAltitude, Math.round(altitude));
       if (automaticSelfCalibration !== undefined) await this.#send(Command.setAutomaticSelfCalibrationEnabled, automaticSelfCalibration ? 1 : 0);
       if (ambientPressure !== undefined) await this.#send(Command.setAmbientPressure, Math.round(ambientPressure / 100));
-      if (wanted === 'periodic' && this.#mode !== 'periodic') {
-        await this.#send(Command.startPeriodicMeasurement);
-        this.#mode = 'periodic';
-        this.#lastData = this.#clock.now();
-      } else if (wanted !== 'periodic') this.#mode = wanted;
+      await this.#enter(wanted);
       return true;
     }, false);
   }
@@ -131,8 +130,12 @@ export class SCD4x {
    * arrives every 5 s). Single-shot mode: triggers one (5 s) and returns it. Idle: throws.
    */
   sample(): Promise<SCD4xSample | undefined> {
-    if (this.#mode === 'idle') throw new SensorError('invalid-state', 'SCD4x: configure({mode}) first');
+    if (this.#wanted === 'idle') throw new SensorError('invalid-state', 'SCD4x: configure({mode}) first');
     return this.#guard(async () => {
+      if (this.#mode !== this.#wanted) {
+        await this.#enter(this.#wanted); // the start failed earlier, or stop() was called
+        if (this.#mode === 'periodic') return undefined; // first value in 5 s
+      }
       if (this.#mode === 'single-shot') {
         await this.#send(Command.measureSingleShot);
       } else {
@@ -165,12 +168,21 @@ export class SCD4x {
 
   /** Stop periodic measurement; resolves after the 500 ms the sensor needs (§3.5.3). */
   stop(): Promise<boolean> {
+    this.#wanted = 'idle';
     return this.#guard(async () => { if (this.#mode === 'periodic') await this.#stop(); this.#mode = 'idle'; return true; }, false);
   }
 
   close(): void {
     this.#io?.close();
     this.#io = undefined;
+  }
+
+  async #enter(mode: 'idle' | 'periodic' | 'single-shot'): Promise<void> {
+    if (mode === 'periodic' && this.#mode !== 'periodic') {
+      await this.#send(Command.startPeriodicMeasurement);
+      this.#lastData = this.#clock.now();
+    }
+    this.#mode = mode;
   }
 
   async #stop(): Promise<void> {

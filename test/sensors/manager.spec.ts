@@ -72,8 +72,8 @@ describe('the simulated spime', () => {
     const { clock, spime } = await started();
     await clock.advance(12_000);
     const baro = spime.manager.latest('barometer')!;
-    expect(Math.abs(spime.chips.co2.settings.ambientPressure - baro.barometer!.pressure)).toBeLessThan(400);
-    expect(spime.drivers.barometer.seaLevelPressure).not.toBe(101_325);
+    expect(Math.abs(spime.chips.co2!.settings.ambientPressure - baro.barometer!.pressure)).toBeLessThan(400);
+    expect(spime.drivers.barometer!.seaLevelPressure).not.toBe(101_325);
     expect(Math.abs(baro.altimeter!.altitude - 122)).toBeLessThan(3);
     await clock.run(spime.stop());
   });
@@ -98,7 +98,7 @@ describe('the simulated spime', () => {
     expect(spime.manager.entry(0).ppm).toBeUndefined(); // stale after 15 s: not reported as current
     expect(spime.manager.status('gps')!.samples - gpsBefore).toBeGreaterThanOrEqual(4); // outage from 30 s
     expect(spime.manager.status('barometer')!.samples - baroBefore).toBeGreaterThanOrEqual(20);
-    spime.bus.attach(0x62, spime.chips.co2);
+    spime.bus.attach(0x62, spime.chips.co2!);
     await clock.advance(35_000); // within one capped backoff (30 s) plus an interval
     expect(spime.manager.status('co2')!.state).toBe('ok');
     expect(spime.manager.entry(0).ppm).toBeDefined();
@@ -109,7 +109,7 @@ describe('the simulated spime', () => {
     const { clock, spime } = await started();
     const faults: string[] = [];
     await clock.advance(6_000);
-    spime.chips.co2.faults.corruptReads = 3;
+    spime.chips.co2!.faults.corruptReads = 3;
     for (let i = 0; i < 40; i++) {
       await clock.advance(1000);
       for (const name of ['co2', 'gps', 'barometer']) {

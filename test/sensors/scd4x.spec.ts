@@ -164,3 +164,24 @@ describe('SCD4x faults are reported, not thrown', () => {
     expect(scd.fault?.condition).toBe('timeout');
   });
 });
+
+describe('SCD4x recovery', () => {
+  test('a start that failed (sensor not yet answering) is retried by the next sample()', async () => {
+    const { clock, scd, bus, chip } = rig();
+    bus.detach(0x62);
+    expect(await clock.run(scd.configure({ mode: 'periodic' }))).toBe(false);
+    bus.attach(0x62, chip);
+    expect(await clock.run(scd.sample())).toBeUndefined();
+    expect(scd.fault).toBeUndefined();
+    expect(chip.mode).toBe('periodic');
+    await clock.advance(5000);
+    expect(await clock.run(scd.sample())).toBeDefined();
+  });
+  test('after stop(), sampling is a caller mistake again', async () => {
+    const { clock, scd, chip } = rig();
+    await clock.run(scd.configure({ mode: 'periodic' }));
+    await clock.run(scd.stop());
+    expect(chip.mode).toBe('idle');
+    expect(() => scd.sample()).toThrow('invalid-state');
+  });
+});
