@@ -1,5 +1,5 @@
 // `npm run sensors:demo [-- --seconds N] [--seed S]`: bundles the TypeScript demo
-// (hosts/node/sensors-demo.ts) with esbuild — a devDependency, so this works on a fresh clone
+// (hosts/node/sensors/demo.ts) with esbuild — a devDependency, so this works on a fresh clone
 // after `npm ci` — into a temporary module, and runs it in real time.
 import * as esbuild from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'spimekit-demo-'));
 const out = join(dir, 'sensors-demo.mjs');
 try {
   await esbuild.build({
-    entryPoints: [join(root, 'hosts/node/sensors-demo.ts')],
+    entryPoints: [join(root, 'hosts/node/sensors/demo.ts')],
     bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, logLevel: 'warning',
   });
   const { runSensorsDemo } = await import(pathToFileURL(out).href);

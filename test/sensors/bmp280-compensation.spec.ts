@@ -1,7 +1,7 @@
 // BMP280 compensation against the datasheet's worked example (BST-BMP280-DS001 §3.12, Table 16).
 import { encodeCalibration, parseCalibration, pressure, temperatureFine, temperatureFromFine } from '../../src/sensors/bmp280-compensation.js';
 import { altitudeFromPressure, pressureAtAltitude, seaLevelPressureFor } from '../../src/sensors/altitude.js';
-import { DATASHEET_CALIBRATION, rawPressure, rawTemperature } from '../../hosts/sim/bmp280.js';
+import { DATASHEET_CALIBRATION, rawPressure, rawTemperature } from '../../hosts/sim/sensors/bmp280.js';
 
 const c = DATASHEET_CALIBRATION;
 

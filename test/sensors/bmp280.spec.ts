@@ -1,9 +1,9 @@
 // BMP280/BME280 driver against the register-accurate simulator (BMP280 datasheet §3–5).
 import { BMP280, measurementTime } from '../../src/sensors/bmp280.js';
 import { SensorError } from '../../src/sensors/errors.js';
-import { VirtualClock } from '../../hosts/sim/clock.js';
-import { SimI2CBus } from '../../hosts/sim/i2c.js';
-import { SimBMP280, type Weather } from '../../hosts/sim/bmp280.js';
+import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
+import { SimI2CBus } from '../../hosts/sim/sensors/i2c.js';
+import { SimBMP280, type Weather } from '../../hosts/sim/sensors/bmp280.js';
 
 function rig(weather: (t: number) => Weather = () => ({ temperature: 21.37, pressure: 100_653.27 }), chipId = 0x58, options: Partial<ConstructorParameters<typeof BMP280>[0]> = {}) {
   const clock = new VirtualClock();

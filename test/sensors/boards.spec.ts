@@ -1,8 +1,8 @@
 // Board definitions: plausible pins, no pin used twice, and each board's fitted sensors running
 // in the simulation through the same wiring as the device.
 import { boards } from '../../boards/index.js';
-import { VirtualClock } from '../../hosts/sim/clock.js';
-import { simulatedSpime } from '../../hosts/sim/spime.js';
+import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
+import { simulatedSpime } from '../../hosts/sim/sensors/spime.js';
 
 const all = Object.values(boards);
 

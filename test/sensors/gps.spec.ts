@@ -1,10 +1,10 @@
 // The GPS driver on a simulated UART fed by a simulated receiver walking through Milan.
 import { GPS } from '../../src/sensors/gps/gps.js';
-import { VirtualClock } from '../../hosts/sim/clock.js';
-import { NmeaGenerator } from '../../hosts/sim/nmea.js';
-import { fixOutages } from '../../hosts/sim/scenarios.js';
-import { FixedPosition, PolylineTrack, type Track } from '../../hosts/sim/track.js';
-import { SimUart } from '../../hosts/sim/uart.js';
+import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
+import { NmeaGenerator } from '../../hosts/sim/sensors/nmea.js';
+import { fixOutages } from '../../hosts/sim/sensors/scenarios.js';
+import { FixedPosition, PolylineTrack, type Track } from '../../hosts/sim/sensors/track.js';
+import { SimUart } from '../../hosts/sim/sensors/uart.js';
 
 const EPOCH = Date.UTC(2008, 3, 2, 16, 54, 22); // the OpenSpime example's date
 

@@ -3,8 +3,8 @@
 // spime (SCD41 + BMP280 on I2C, GNSS on a UART) on a virtual clock.
 import { SensorError } from '../../src/sensors/errors.js';
 import { SensorManager } from '../../src/sensors/manager.js';
-import { VirtualClock } from '../../hosts/sim/clock.js';
-import { simulatedSpime } from '../../hosts/sim/spime.js';
+import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
+import { simulatedSpime } from '../../hosts/sim/sensors/spime.js';
 
 describe('SensorManager with scripted sensors', () => {
   test('backoff doubles per consecutive failure up to the maximum, and resets on success', async () => {

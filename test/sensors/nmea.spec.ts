@@ -4,9 +4,9 @@
 import { GPS } from '../../src/sensors/gps/gps.js';
 import { NmeaFramer, MAX_SENTENCE, splitFields } from '../../src/sensors/gps/nmea.js';
 import { decodeGga, decodeRmc, sentenceType } from '../../src/sensors/gps/sentences.js';
-import { VirtualClock } from '../../hosts/sim/clock.js';
-import { Prng } from '../../hosts/sim/prng.js';
-import { formatAngle, frame } from '../../hosts/sim/nmea.js';
+import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
+import { Prng } from '../../hosts/sim/sensors/prng.js';
+import { formatAngle, frame } from '../../hosts/sim/sensors/nmea.js';
 
 const CORPUS = [
   '$GPGGA,123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*47',

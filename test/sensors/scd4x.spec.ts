@@ -1,9 +1,9 @@
 // SCD4x driver against the command-accurate simulator on a virtual clock (SCD4x datasheet §3).
 import { SensorError } from '../../src/sensors/errors.js';
 import { convertMeasurement, SCD4x } from '../../src/sensors/scd4x.js';
-import { VirtualClock } from '../../hosts/sim/clock.js';
-import { SimI2CBus } from '../../hosts/sim/i2c.js';
-import { SimSCD4x, type Air } from '../../hosts/sim/scd4x.js';
+import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
+import { SimI2CBus } from '../../hosts/sim/sensors/i2c.js';
+import { SimSCD4x, type Air } from '../../hosts/sim/sensors/scd4x.js';
 
 function rig(variant: 'SCD40' | 'SCD41' = 'SCD41', air: Air = { co2: 850, temperature: 22.5, humidity: 45 }) {
   const clock = new VirtualClock();

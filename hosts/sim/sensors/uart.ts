@@ -3,8 +3,8 @@
 // second: 8N1), in chunks every `chunkMs`, into a bounded RX FIFO (the ESP32 UART driver's
 // buffer); the driver hears `onReadable(count)`. A driver opening at the wrong baud rate gets
 // framing garbage, as on real hardware.
-import type { Clock } from '../../src/sensors/clock.js';
-import type { BufferSource, Serial, SerialConstructor, SerialOptions } from '../../src/sensors/io.js';
+import type { Clock } from '../../../src/sensors/clock.js';
+import type { BufferSource, Serial, SerialConstructor, SerialOptions } from '../../../src/sensors/io.js';
 import type { NmeaGenerator } from './nmea.js';
 import { Prng } from './prng.js';
 

@@ -2,11 +2,11 @@
 // and a UART, driven by the same wiring the device runs (src/sensors/suite.ts). Used by
 // `npm run sensors:demo`, the specs and the host simulation. Platform-neutral: any Clock (virtual
 // or real) drives it; a seed replays a run exactly.
-import type { Board } from '../../src/sensors/board.js';
-import type { Clock } from '../../src/sensors/clock.js';
-import type { RetryPolicy } from '../../src/sensors/manager.js';
-import { createSensorSuite } from '../../src/sensors/suite.js';
-import { defaultBoard } from '../../boards/index.js';
+import type { Board } from '../../../src/sensors/board.js';
+import type { Clock } from '../../../src/sensors/clock.js';
+import type { RetryPolicy } from '../../../src/sensors/manager.js';
+import { createSensorSuite } from '../../../src/sensors/suite.js';
+import { defaultBoard } from '../../../boards/index.js';
 import { SimBMP280 } from './bmp280.js';
 import { SimI2CBus } from './i2c.js';
 import { NmeaGenerator } from './nmea.js';

@@ -1,7 +1,7 @@
 // A simulated I2C bus behind the ECMA-419 I2C class shape (src/sensors/io.ts), so drivers run
 // unchanged against simulated chips. Like Moddable's ESP32 I2C, a transaction nobody
 // acknowledges throws. Faults: `injectNack(address, n)` makes the next n transactions NACK.
-import type { I2C, I2CConstructor, I2COptions, BufferSource } from '../../src/sensors/io.js';
+import type { I2C, I2CConstructor, I2COptions, BufferSource } from '../../../src/sensors/io.js';
 
 /** A chip on the bus: `write` returns false to NACK, `read` returns undefined to NACK. */
 export interface SimI2CDevice {

@@ -1,8 +1,8 @@
 // `npm run sensors:demo [-- --seconds N]`: the simulated spime's sensors in real time — SCD41 and
 // BMP280 on a simulated I2C bus, a GNSS receiver on a simulated 9600-baud UART walking from the
 // Duomo — printing one OpenSpime entry per second, and the faults it injects and survives.
-import { entryFields } from '../../src/sensors/reading.js';
-import { simulatedSpime } from '../sim/spime.js';
+import { entryFields } from '../../../src/sensors/reading.js';
+import { simulatedSpime } from '../../sim/sensors/spime.js';
 import { nodeClock } from './clock.js';
 
 export async function runSensorsDemo({ seconds = 10, seed = 42, log = console.log } = {}): Promise<number> {

@@ -4,9 +4,9 @@
 // filter, 20-bit raw ADC values. The raw values are the inverse of the datasheet compensation
 // (binary search over the 20-bit ADC range), so a correct driver reads back the intended
 // temperature and pressure.
-import { type Calibration, encodeCalibration, pressure, temperatureFine } from '../../src/sensors/bmp280-compensation.js';
-import { measurementTime } from '../../src/sensors/bmp280.js';
-import type { Clock } from '../../src/sensors/clock.js';
+import { type Calibration, encodeCalibration, pressure, temperatureFine } from '../../../src/sensors/bmp280-compensation.js';
+import { measurementTime } from '../../../src/sensors/bmp280.js';
+import type { Clock } from '../../../src/sensors/clock.js';
 import type { SimI2CDevice } from './i2c.js';
 
 export interface Weather { temperature: number; pressure: number }

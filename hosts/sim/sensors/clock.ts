@@ -1,7 +1,7 @@
 // A virtual clock for the simulation and the specs: time moves only when told, so a 5 s SCD4x
 // measurement interval takes microseconds and every run is reproducible, on Node and on XS alike
 // (it uses no host timer). Implements src/sensors/clock.ts.
-import type { Clock } from '../../src/sensors/clock.js';
+import type { Clock } from '../../../src/sensors/clock.js';
 
 interface Timer { at: number; seq: number; fire: () => void }
 

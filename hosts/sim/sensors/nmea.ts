@@ -1,7 +1,7 @@
 // An NMEA 0183 receiver: GGA + RMC (+ GSA, GSV, VTG that a position driver must skip) once per
 // second along a track, with a UTC date and time, losing and regaining its fix on a schedule,
 // and faults to inject (corrupted sentences, line noise, silence).
-import { checksum } from '../../src/sensors/gps/nmea.js';
+import { checksum } from '../../../src/sensors/gps/nmea.js';
 import { Prng } from './prng.js';
 import type { Track } from './track.js';
 

@@ -3,9 +3,9 @@
 // (cleared by read_measurement, which NACKs when the buffer is empty), commands outside the
 // periodic-mode whitelist not acknowledged, no acknowledge while a command executes (500 ms after
 // stop_periodic_measurement, 5 s for measure_single_shot). Faults: corrupted CRCs, stuck data-ready.
-import type { Clock } from '../../src/sensors/clock.js';
-import { crc8, encodeWords } from '../../src/sensors/sensirion.js';
-import { Command } from '../../src/sensors/scd4x.js';
+import type { Clock } from '../../../src/sensors/clock.js';
+import { crc8, encodeWords } from '../../../src/sensors/sensirion.js';
+import { Command } from '../../../src/sensors/scd4x.js';
 import type { SimI2CDevice } from './i2c.js';
 import { Prng } from './prng.js';
 
