@@ -110,3 +110,15 @@ describe('GPS over a simulated UART', () => {
     expect(gps.statistics.sentences).toBe(before);
   });
 });
+
+describe('GPS start-up', () => {
+  test('before the first sentence there is no sample and no fault; silence past 3 s is a timeout', async () => {
+    const clock = new VirtualClock();
+    const gps = new GPS({ sensor: { io: class { read() { return undefined; } write() {} close() {} } }, clock });
+    expect(gps.sample()).toBeUndefined();
+    expect(gps.fault).toBeUndefined();
+    await clock.advance(3001);
+    expect(gps.sample()).toBeUndefined();
+    expect(gps.fault?.condition).toBe('timeout');
+  });
+});

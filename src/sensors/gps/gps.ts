@@ -68,13 +68,14 @@ export class GPS {
     return rmc.time + (this.#clock.now() - this.#rmcAt);
   }
 
-  /** The latest fix, or undefined with `fault` 'no-fix' / 'timeout'. Never waits. */
+  /** The latest fix, or undefined with `fault` 'no-fix' / 'timeout' (no fault before the first sentence). Never waits. */
   sample(): GPSSample | undefined {
     if (this.#clock.now() - this.#heardAt > this.#staleAfter) return this.#report(new SensorError('timeout', 'no NMEA sentence received'));
     const gga = this.#gga, rmc = this.#rmc;
+    if (!gga && !rmc) { this.#fault = undefined; return undefined; } // nothing heard yet: starting, not a fault
     const ggaFix = gga !== undefined && gga.quality > 0 && !Number.isNaN(gga.latitude) && !Number.isNaN(gga.longitude);
     const rmcFix = rmc !== undefined && rmc.valid && !Number.isNaN(rmc.latitude) && !Number.isNaN(rmc.longitude);
-    if (!ggaFix && !rmcFix) return this.#report(new SensorError('no-fix', gga ? `quality ${gga.quality}` : 'no position sentence'));
+    if (!ggaFix && !rmcFix) return this.#report(new SensorError('no-fix', gga ? `quality ${gga.quality}` : 'RMC void'));
     this.#fault = undefined;
     const location: GPSSample['location'] = ggaFix
       ? { latitude: gga.latitude, longitude: gga.longitude, quality: gga.quality }
