@@ -185,3 +185,21 @@ describe('SCD4x recovery', () => {
     expect(() => scd.sample()).toThrow('invalid-state');
   });
 });
+
+describe('SCD4x pressure compensation (§3.6.3–3.6.5)', () => {
+  // At ~1000 m the air is thinner: an uncompensated photoacoustic sensor under-reads.
+  const air = { co2: 1000, temperature: 20, humidity: 50, pressure: 90_000 };
+  async function reading(configure: Parameters<SCD4x['configure']>[0]) {
+    const { clock, scd } = rig('SCD41', air);
+    await clock.run(scd.configure({ ...configure, mode: 'periodic' }));
+    await clock.advance(5000);
+    return (await clock.run(scd.sample()))!.carbonDioxideGasSensor.CO2;
+  }
+  test('uncompensated: reads low by actual/assumed pressure', async () => {
+    expect(await reading({})).toBe(Math.round((1000 * 90_000) / 101_325));
+  });
+  test('the sensor altitude compensates approximately, the ambient pressure exactly', async () => {
+    expect(Math.abs((await reading({ altitude: 1000 })) - 1000)).toBeLessThanOrEqual(2);
+    expect(await reading({ ambientPressure: 90_000 })).toBe(1000);
+  });
+});

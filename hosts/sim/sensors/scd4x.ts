@@ -4,12 +4,18 @@
 // periodic-mode whitelist not acknowledged, no acknowledge while a command executes (500 ms after
 // stop_periodic_measurement, 5 s for measure_single_shot). Faults: corrupted CRCs, stuck data-ready.
 import type { Clock } from '../../../src/sensors/clock.js';
+import { pressureAtAltitude } from '../../../src/sensors/altitude.js';
 import { crc8, encodeWords } from '../../../src/sensors/sensirion.js';
 import { Command } from '../../../src/sensors/scd4x.js';
 import type { SimI2CDevice } from './i2c.js';
 import { Prng } from './prng.js';
 
-export interface Air { co2: number; temperature: number; humidity: number }
+export interface Air {
+  co2: number; temperature: number; humidity: number;
+  /** Ambient pressure in Pa (default 101325): a photoacoustic sensor counts molecules, so an
+   * uncompensated reading scales with actual / assumed pressure (datasheet §3.6.3–3.6.5). */
+  pressure?: number;
+}
 
 export interface SimSCD4xOptions {
   clock: Clock;
@@ -40,7 +46,7 @@ export class SimSCD4x implements SimI2CDevice {
   #response: Uint8Array | undefined;
   #responseAt = 0;
   /** Settings (§3.6–3.7), readable by tests. */
-  readonly settings = { temperatureOffset: 4, altitude: 0, ambientPressure: 101300, automaticSelfCalibration: true };
+  readonly settings = { temperatureOffset: 4, altitude: 0, ambientPressure: undefined as number | undefined, automaticSelfCalibration: true };
   /** Fault injection. */
   readonly faults = { corruptReads: 0, stuckDataReady: false };
   /** Commands received, by name (tests assert what the driver sent). */
@@ -122,7 +128,10 @@ export class SimSCD4x implements SimI2CDevice {
 
   #measure(t: number): number[] {
     const air = this.#o.environment(t);
-    const co2 = Math.max(0, Math.min(40000, Math.round(air.co2 + (this.#o.noise ? this.#prng.noise(this.#o.noise) : 0))));
+    // The sensor compensates for the pressure it was told (set_ambient_pressure wins over altitude).
+    const assumed = this.settings.ambientPressure ?? pressureAtAltitude(this.settings.altitude);
+    const seen = (air.co2 * (air.pressure ?? 101_325)) / assumed;
+    const co2 = Math.max(0, Math.min(40000, Math.round(seen + (this.#o.noise ? this.#prng.noise(this.#o.noise) : 0))));
     const temperature = air.temperature + SELF_HEATING - this.settings.temperatureOffset;
     const rawT = Math.max(0, Math.min(65535, Math.round(((temperature + 45) * 65535) / 175)));
     const rawRh = Math.max(0, Math.min(65535, Math.round((air.humidity * 65535) / 100)));

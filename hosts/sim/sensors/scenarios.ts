@@ -17,13 +17,14 @@ export function roomCo2({ fillFrom = 0, airAt = 20 * 60_000, occupied = 2000, ta
 }
 
 /** Indoor air: the CO2 curve, a warming room, humidity following occupancy. */
-export function indoorAir(co2 = roomCo2(), prng = new Prng(1), noise = 0): (t: number) => Air {
+export function indoorAir(co2 = roomCo2(), prng = new Prng(1), noise = 0, weather?: (t: number) => Weather): (t: number) => Air {
   return (t) => {
     const c = co2(t);
     return {
       co2: c + (noise ? prng.noise(noise) : 0),
       temperature: 21 + (c - OUTDOOR_CO2) / 800,
       humidity: 40 + (c - OUTDOOR_CO2) / 100,
+      pressure: weather ? weather(t).pressure : 101_325,
     };
   };
 }

@@ -37,11 +37,13 @@ export function simulatedSpime(options: SimulatedSpimeOptions) {
   const fitted = board.sensors;
 
   const bus = new SimI2CBus();
+  // One weather for both chips: the SCD4x's CO2 reading depends on the pressure the BMP280 measures.
+  const weather = weatherDrift({ noise: 2, prng, swing: 200, period: 1_800_000 });
   const co2Chip = fitted.scd4x
-    ? new SimSCD4x({ clock, variant: fitted.scd4x.variant, environment: indoorAir(roomCo2({ airAt: 90_000, tau: 40_000, airTau: 15_000 }), prng, 5), prng, noise: 10 })
+    ? new SimSCD4x({ clock, variant: fitted.scd4x.variant, environment: indoorAir(roomCo2({ airAt: 90_000, tau: 40_000, airTau: 15_000 }), prng, 5, weather), prng, noise: 10 })
     : undefined;
   const baroChip = fitted.bmp280
-    ? new SimBMP280({ clock, chipId: fitted.bmp280.chip === 'BME280' ? 0x60 : 0x58, environment: weatherDrift({ noise: 2, prng, swing: 200, period: 1_800_000 }) })
+    ? new SimBMP280({ clock, chipId: fitted.bmp280.chip === 'BME280' ? 0x60 : 0x58, environment: weather })
     : undefined;
   if (co2Chip && fitted.scd4x) bus.attach(fitted.scd4x.address, co2Chip);
   if (baroChip && fitted.bmp280) bus.attach(fitted.bmp280.address, baroChip);
