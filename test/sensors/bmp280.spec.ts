@@ -40,11 +40,25 @@ describe('BMP280 forced mode', () => {
     expect(baro.fault).toBeUndefined();
   });
 
-  test('BME280 (chip id 0x60) takes the same T/P path', async () => {
-    const { clock, baro } = rig(undefined, 0x60);
+  test('BME280 (chip id 0x60) takes the same T/P path and adds humidity', async () => {
+    const { clock, baro } = rig(() => ({ temperature: 21.37, pressure: 100_653.27, humidity: 43.21 }), 0x60);
     const s = await clock.run(baro.sample());
     expect(baro.chip).toBe('BME280');
     expect(s!.thermometer.temperature).toBeCloseTo(21.37, 2);
+    expect(Math.abs(s!.barometer.pressure - 100_653.27)).toBeLessThan(0.1);
+    expect(s!.hygrometer!.humidity).toBeCloseTo(43.21, 1);
+  });
+
+  test('BME280 humidity oversampling 0 skips the channel (ctrl_hum latched by ctrl_meas)', async () => {
+    const { clock, baro } = rig(undefined, 0x60, { humidityOversampling: 0 });
+    const s = await clock.run(baro.sample());
+    expect(s!.hygrometer).toBeUndefined();
+    expect(s!.barometer).toBeDefined();
+  });
+
+  test('a BMP280 never reports humidity', async () => {
+    const { clock, baro } = rig();
+    expect((await clock.run(baro.sample()))!.hygrometer).toBeUndefined();
   });
 });
 

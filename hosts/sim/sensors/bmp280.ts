@@ -6,10 +6,11 @@
 // temperature and pressure.
 import { type Calibration, encodeCalibration, pressure, temperatureFine } from '../../../src/sensors/bmp280-compensation.js';
 import { measurementTime } from '../../../src/sensors/bmp280.js';
+import { encodeHumidityCalibration, humidity, type HumidityCalibration } from '../../../src/sensors/bme280-humidity.js';
 import type { Clock } from '../../../src/sensors/clock.js';
 import type { SimI2CDevice } from './i2c.js';
 
-export interface Weather { temperature: number; pressure: number }
+export interface Weather { temperature: number; pressure: number; /** %RH, BME280 only (default 50). */ humidity?: number }
 
 /** The worked example of BMP280 datasheet §3.12. */
 export const DATASHEET_CALIBRATION: Calibration = Object.freeze({
@@ -17,12 +18,26 @@ export const DATASHEET_CALIBRATION: Calibration = Object.freeze({
   P1: 36477, P2: -10685, P3: 3024, P4: 2855, P5: 140, P6: -7, P7: 15500, P8: -14600, P9: 6000,
 });
 
+/** A BME280's humidity trimming as commonly read from production parts. */
+export const TYPICAL_HUMIDITY_CALIBRATION: HumidityCalibration = Object.freeze({ H1: 75, H2: 362, H3: 0, H4: 313, H5: 50, H6: 30 });
+
 export interface SimBMP280Options {
   clock: Clock;
   environment: (t: number) => Weather;
   /** 0x58 BMP280 (default), 0x60 BME280, anything else to test the chip-id check. */
   chipId?: number;
   calibration?: Calibration;
+  humidityCalibration?: HumidityCalibration;
+}
+
+/** The 16-bit adc_H compensating closest to `rh` (humidity rises with adc_H). */
+export function rawHumidity(rh: number, tFine: number, c: HumidityCalibration): number {
+  let lo = 0, hi = 0xffff;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (humidity(mid, tFine, c) < rh) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 const OSRS = [0, 1, 2, 4, 8, 16, 16, 16];
@@ -54,6 +69,8 @@ export function rawPressure(pascal: number, tFine: number, c: Calibration): numb
 export class SimBMP280 implements SimI2CDevice {
   #o: SimBMP280Options;
   #calibration: Calibration;
+  #humidityCalibration: HumidityCalibration;
+  #osrsH = 0; // ctrl_hum as latched by the last ctrl_meas write
   readonly #regs = new Uint8Array(256);
   #pointer = 0;
   #conversionEnd = -1; // forced mode
@@ -65,6 +82,7 @@ export class SimBMP280 implements SimI2CDevice {
   constructor(options: SimBMP280Options) {
     this.#o = options;
     this.#calibration = options.calibration ?? DATASHEET_CALIBRATION;
+    this.#humidityCalibration = options.humidityCalibration ?? TYPICAL_HUMIDITY_CALIBRATION;
     this.#reset();
   }
 
@@ -95,6 +113,13 @@ export class SimBMP280 implements SimI2CDevice {
     r.set(encodeCalibration(this.#calibration), 0x88);
     r[0xd0] = this.#o.chipId ?? 0x58;
     r.set([0x80, 0, 0, 0x80, 0, 0], 0xf7); // data reset values (§4.3.6–4.3.7)
+    if (this.#isBme280()) {
+      const [h1, e1] = encodeHumidityCalibration(this.#humidityCalibration);
+      r[0xa1] = h1;
+      r.set(e1, 0xe1);
+      r.set([0x80, 0], 0xfd);
+    }
+    this.#osrsH = 0;
     this.#conversionEnd = this.#normalSince = -1;
     this.#filtered = undefined;
   }
@@ -111,8 +136,10 @@ export class SimBMP280 implements SimI2CDevice {
     const now = this.#o.clock.now();
     if (register === 0xe0) { if (value === 0xb6) this.#reset(); return; }
     if (register === 0xf5) { this.#regs[0xf5] = value & 0xfd; return; }
+    if (register === 0xf2 && this.#isBme280()) { this.#regs[0xf2] = value & 7; return; }
     if (register !== 0xf4) return; // read-only or reserved
     this.#regs[0xf4] = value;
+    this.#osrsH = this.#regs[0xf2]; // BME280 §5.4.3: ctrl_hum takes effect on this write
     const mode = value & 3;
     this.#normalSince = -1;
     if (mode === 1 || mode === 2) this.#conversionEnd = now + this.#measurementMs();
@@ -122,7 +149,7 @@ export class SimBMP280 implements SimI2CDevice {
   /** Typical conversion time, §3.8.1 (shorter than the max the driver waits for). */
   #measurementMs(): number {
     const t = OSRS[this.#regs[0xf4] >> 5], p = OSRS[(this.#regs[0xf4] >> 2) & 7];
-    return measurementTime(t, p) * 0.8;
+    return measurementTime(t, p, this.#isBme280() ? OSRS[this.#osrsH] : 0) * 0.8;
   }
 
   #tick(): void {
@@ -156,5 +183,12 @@ export class SimBMP280 implements SimI2CDevice {
     const adcP = osrsP && osrsT ? rawPressure(this.#filtered.pressure, temperatureFine(adcT, c), c) : 0x80000;
     r[0xf7] = adcP >> 12; r[0xf8] = (adcP >> 4) & 0xff; r[0xf9] = (adcP & 0xf) << 4;
     r[0xfa] = adcT >> 12; r[0xfb] = (adcT >> 4) & 0xff; r[0xfc] = (adcT & 0xf) << 4;
+    if (this.#isBme280()) {
+      // Humidity has no IIR filter (BME280 §3.4.4).
+      const adcH = this.#osrsH && osrsT ? rawHumidity(weather.humidity ?? 50, temperatureFine(adcT, c), this.#humidityCalibration) : 0x8000;
+      r[0xfd] = adcH >> 8; r[0xfe] = adcH & 0xff;
+    }
   }
+
+  #isBme280(): boolean { return (this.#o.chipId ?? 0x58) === 0x60; }
 }
