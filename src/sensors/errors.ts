@@ -13,6 +13,7 @@ export type SensorCondition =
   | 'timeout' //         data never became ready / no NMEA sentence in time
   | 'no-fix' //          the GPS receiver reports no position fix
   | 'wrong-chip-id' //   the part at the address is not the one configured
+  | 'calibration-failed' // the sensor refused a recalibration (SCD4x FRC returned 0xFFFF)
   | 'invalid-state'; //  caller mistake: command not allowed in this mode
 
 export class SensorError extends SpimeError {

@@ -25,6 +25,7 @@ export const Command = Object.freeze({
   getAutomaticSelfCalibrationEnabled: { code: 0x2313, ms: 1, duringPeriodic: false },
   getSerialNumber: { code: 0x3682, ms: 1, duringPeriodic: false },
   persistSettings: { code: 0x3615, ms: 800, duringPeriodic: false },
+  performForcedRecalibration: { code: 0x362f, ms: 400, duringPeriodic: false },
   reinit: { code: 0x3646, ms: 30, duringPeriodic: false },
   measureSingleShot: { code: 0x219d, ms: 5000, duringPeriodic: false }, // SCD41 only
 } satisfies Record<string, Command>);
@@ -164,6 +165,31 @@ export class SCD4x {
       const w = this.#words;
       return w[0] * 2 ** 32 + w[1] * 2 ** 16 + w[2];
     }, undefined);
+  }
+
+  /**
+   * Forced recalibration (§3.7.1) to a known concentration, e.g. 420 ppm outdoors: idle mode, after
+   * at least 3 minutes of periodic measurement at that concentration. Resolves the correction in
+   * ppm, or undefined with fault 'calibration-failed' when the sensor refuses (it answers 0xFFFF).
+   */
+  forcedRecalibration(targetPpm: number): Promise<number | undefined> {
+    if (!(targetPpm >= 400 && targetPpm <= 2000)) throw new RangeError('targetPpm: 400…2000');
+    this.#requireIdle();
+    return this.#guard(async () => {
+      await this.#send(Command.performForcedRecalibration, Math.round(targetPpm));
+      this.#read(1);
+      if (this.#words[0] === 0xffff) throw new SensorError('calibration-failed', 'FRC refused: run periodic measurement ≥ 3 min first');
+      return this.#words[0] - 0x8000;
+    }, undefined);
+  }
+
+  /**
+   * Store the settings in EEPROM (§3.9.1) so they survive a power cycle. The EEPROM endures about
+   * 2000 writes: call on a user's request, never per sample.
+   */
+  persistSettings(): Promise<boolean> {
+    this.#requireIdle();
+    return this.#guard(async () => { await this.#send(Command.persistSettings); return true; }, false);
   }
 
   /** Stop periodic measurement; resolves after the 500 ms the sensor needs (§3.5.3). */

@@ -5,10 +5,10 @@ import { VirtualClock } from '../../hosts/sim/sensors/clock.js';
 import { SimI2CBus } from '../../hosts/sim/sensors/i2c.js';
 import { SimSCD4x, type Air } from '../../hosts/sim/sensors/scd4x.js';
 
-function rig(variant: 'SCD40' | 'SCD41' = 'SCD41', air: Air = { co2: 850, temperature: 22.5, humidity: 45 }) {
+function rig(variant: 'SCD40' | 'SCD41' = 'SCD41', air: Air = { co2: 850, temperature: 22.5, humidity: 45 }, drift = 0) {
   const clock = new VirtualClock();
   const bus = new SimI2CBus();
-  const chip = new SimSCD4x({ clock, environment: () => air, variant });
+  const chip = new SimSCD4x({ clock, environment: () => air, variant, drift });
   bus.attach(0x62, chip);
   const errors: SensorError[] = [];
   const scd = new SCD4x({ sensor: { io: bus.io }, clock, variant, onError: (e) => errors.push(e) });
@@ -201,5 +201,39 @@ describe('SCD4x pressure compensation (§3.6.3–3.6.5)', () => {
   test('the sensor altitude compensates approximately, the ambient pressure exactly', async () => {
     expect(Math.abs((await reading({ altitude: 1000 })) - 1000)).toBeLessThanOrEqual(2);
     expect(await reading({ ambientPressure: 90_000 })).toBe(1000);
+  });
+});
+
+describe('SCD4x forced recalibration (§3.7.1)', () => {
+  const outdoor = { co2: 420, temperature: 12, humidity: 70 };
+  test('after 3 min outdoors, FRC to 420 ppm removes a +60 ppm drift', async () => {
+    const { clock, scd, chip } = rig('SCD41', outdoor, 60);
+    await clock.run(scd.configure({ mode: 'periodic' }));
+    await clock.advance(180_000);
+    expect((await clock.run(scd.sample()))!.carbonDioxideGasSensor.CO2).toBe(480);
+    await clock.run(scd.stop());
+    const t0 = clock.now();
+    expect(await clock.run(scd.forcedRecalibration(420))).toBe(-60);
+    expect(clock.now() - t0).toBeGreaterThanOrEqual(400);
+    await clock.run(scd.persistSettings());
+    expect(chip.eepromWrites).toBe(1);
+    await clock.run(scd.configure({ mode: 'periodic' }));
+    await clock.advance(5000);
+    expect((await clock.run(scd.sample()))!.carbonDioxideGasSensor.CO2).toBe(420);
+  });
+  test('too short a run first: the sensor answers 0xFFFF → calibration-failed', async () => {
+    const { clock, scd } = rig('SCD41', outdoor, 60);
+    await clock.run(scd.configure({ mode: 'periodic' }));
+    await clock.advance(30_000);
+    await clock.run(scd.stop());
+    expect(await clock.run(scd.forcedRecalibration(420))).toBeUndefined();
+    expect(scd.fault?.condition).toBe('calibration-failed');
+  });
+  test('FRC during periodic measurement or to an absurd target is a caller mistake', async () => {
+    const { clock, scd } = rig();
+    expect(() => scd.forcedRecalibration(100)).toThrow(RangeError);
+    await clock.run(scd.configure({ mode: 'periodic' }));
+    expect(() => scd.forcedRecalibration(420)).toThrow('invalid-state');
+    expect(() => scd.persistSettings()).toThrow('invalid-state');
   });
 });

@@ -25,6 +25,8 @@ export interface SimSCD4xOptions {
   prng?: Prng;
   /** CO2 noise amplitude in ppm (datasheet accuracy ±(40 ppm + 5 %); default 0 = exact). */
   noise?: number;
+  /** The uncalibrated sensor's CO2 error in ppm (what forced recalibration removes). */
+  drift?: number;
   /** 48-bit serial as three words (default: the datasheet example 0xf896 0x9f07 0x3bbe). */
   serial?: [number, number, number];
 }
@@ -44,8 +46,14 @@ export class SimSCD4x implements SimI2CDevice {
   #singleShotAt = -1;
   #buffer: number[] | undefined; // the last measurement, until read
   #response: Uint8Array | undefined;
+  #periodicSince = 0;
+  #lastPeriodicMs = 0; // how long the last periodic run lasted (FRC needs ≥ 3 min)
+  #correction = 0; // ppm applied by forced recalibration
+  #lastSeen = 0; // the last measured CO2, before correction
   #responseAt = 0;
   /** Settings (§3.6–3.7), readable by tests. */
+  /** EEPROM writes (persist_settings), limited to ~2000 in the part's life. */
+  eepromWrites = 0;
   readonly settings = { temperatureOffset: 4, altitude: 0, ambientPressure: undefined as number | undefined, automaticSelfCalibration: true };
   /** Fault injection. */
   readonly faults = { corruptReads: 0, stuckDataReady: false };
@@ -80,8 +88,17 @@ export class SimSCD4x implements SimI2CDevice {
     const respond = (words: number[]) => { this.#response = encodeWords(words); this.#responseAt = now + command.ms; };
     const s = this.settings;
     switch (command.name) {
-      case 'startPeriodicMeasurement': this.#mode = 'periodic'; this.#nextMeasurementAt = now + 5000; break;
-      case 'stopPeriodicMeasurement': this.#mode = 'idle'; break;
+      case 'startPeriodicMeasurement': this.#mode = 'periodic'; this.#nextMeasurementAt = now + 5000; this.#periodicSince = now; break;
+      case 'stopPeriodicMeasurement': this.#mode = 'idle'; this.#lastPeriodicMs = now - this.#periodicSince; break;
+      case 'persistSettings': this.eepromWrites++; break;
+      case 'performForcedRecalibration':
+        if (argument < 0 || this.#lastPeriodicMs < 180_000) respond([0xffff]);
+        else {
+          const correction = argument - this.#lastSeen;
+          this.#correction = correction;
+          respond([(correction + 0x8000) & 0xffff]);
+        }
+        break;
       case 'readMeasurement': if (this.#buffer) { respond(this.#buffer); this.#buffer = undefined; } break;
       case 'getDataReadyStatus': respond([this.#buffer && !this.faults.stuckDataReady ? 0x8006 : 0x8000]); break;
       case 'setTemperatureOffset': if (argument >= 0) s.temperatureOffset = (argument * 175) / 65535; break;
@@ -131,7 +148,8 @@ export class SimSCD4x implements SimI2CDevice {
     // The sensor compensates for the pressure it was told (set_ambient_pressure wins over altitude).
     const assumed = this.settings.ambientPressure ?? pressureAtAltitude(this.settings.altitude);
     const seen = (air.co2 * (air.pressure ?? 101_325)) / assumed;
-    const co2 = Math.max(0, Math.min(40000, Math.round(seen + (this.#o.noise ? this.#prng.noise(this.#o.noise) : 0))));
+    this.#lastSeen = seen + (this.#o.drift ?? 0);
+    const co2 = Math.max(0, Math.min(40000, Math.round(this.#lastSeen + this.#correction + (this.#o.noise ? this.#prng.noise(this.#o.noise) : 0))));
     const temperature = air.temperature + SELF_HEATING - this.settings.temperatureOffset;
     const rawT = Math.max(0, Math.min(65535, Math.round(((temperature + 45) * 65535) / 175)));
     const rawRh = Math.max(0, Math.min(65535, Math.round((air.humidity * 65535) / 100)));
