@@ -8,3 +8,17 @@ export interface Clock {
   /** Resolves after `ms` milliseconds of this clock. */
   delay(ms: number): Promise<void>;
 }
+
+/** The timer-callback shape other layers use (e.g. the XMPP layer's clock: now/setTimeout/clearTimeout). */
+export interface Timers {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+}
+
+/** A sensor Clock on top of a timer-callback clock, so one host clock serves every layer. */
+export function clockFromTimers(timers: Timers): Clock {
+  return {
+    now: () => timers.now(),
+    delay: (ms) => new Promise<void>((resolve) => { timers.setTimeout(resolve, ms); }),
+  };
+}
