@@ -18,7 +18,7 @@ export async function runSensorsDemo({ seconds = 10, seed = 42, log = console.lo
     if (s === 3) spime.chips.gnss.faults.corruptSentences = 5;
     if (s === 7) spime.chips.co2!.faults.corruptReads = 1;
     const entry = spime.manager.entry(spime.time());
-    const fields = entryFields(entry).map(([name, text, unit]) => `${name}=${text}${unit && unit !== 'm' ? ` ${unit}` : unit ? ' m' : ''}`).join('  ');
+    const fields = entryFields(entry).map(([name, text, unit]) => `${name}=${text}${unit ? ` ${unit}` : ''}`).join('  ');
     const status = ['gps', 'barometer', 'co2'].map((name) => {
       const st = spime.manager.status(name)!;
       if (st.fault) faultsSeen.add(`${name}: ${'condition' in st.fault ? (st.fault as { condition: string }).condition : st.fault.message}`);

@@ -57,7 +57,7 @@ export class SimSCD4x implements SimI2CDevice {
   readonly settings = { temperatureOffset: 4, altitude: 0, ambientPressure: undefined as number | undefined, automaticSelfCalibration: true };
   /** Fault injection. */
   readonly faults = { corruptReads: 0, stuckDataReady: false };
-  /** Commands received, by name (tests assert what the driver sent). */
+  /** The last 100 commands received, by name (tests assert what the driver sent). */
   readonly log: string[] = [];
 
   constructor(options: SimSCD4xOptions) {
@@ -83,6 +83,7 @@ export class SimSCD4x implements SimI2CDevice {
       argument = (bytes[2] << 8) | bytes[3];
     }
     this.log.push(command.name);
+    if (this.log.length > 100) this.log.shift(); // bounded: the host simulation runs for hours
     this.#response = undefined;
     this.#busyUntil = now + command.ms;
     const respond = (words: number[]) => { this.#response = encodeWords(words); this.#responseAt = now + command.ms; };

@@ -9,7 +9,7 @@ import type { NmeaGenerator } from './nmea.js';
 import { Prng } from './prng.js';
 
 export interface SimUartOptions {
-  clock: { now(): number; delay(ms: number): Promise<void> } & Clock;
+  clock: Clock;
   module: NmeaGenerator;
   /** The module's baud rate (default 9600, the NEO-6M default). */
   baud?: number;
