@@ -10,6 +10,7 @@ import { SpimeError } from '../errors.js';
 export type SensorCondition =
   | 'nack' //            the chip did not acknowledge (absent, busy, or refused the command)
   | 'crc-mismatch' //    a Sensirion word failed its CRC-8
+  | 'checksum-mismatch' // only corrupt NMEA sentences arrive (noisy line, wrong baud rate)
   | 'timeout' //         data never became ready / no NMEA sentence in time
   | 'no-fix' //          the GPS receiver reports no position fix
   | 'wrong-chip-id' //   the part at the address is not the one configured

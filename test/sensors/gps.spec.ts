@@ -76,6 +76,18 @@ describe('GPS over a simulated UART', () => {
     expect(gps.sample()).toBeDefined();
   });
 
+  test('a line where every sentence is corrupt for over 3 s is a checksum-mismatch fault', async () => {
+    const { clock, gps, module } = rig();
+    await clock.advance(1500);
+    module.faults.corruptSentences = 1000;
+    await clock.advance(4000);
+    expect(gps.sample()).toBeUndefined();
+    expect(gps.fault?.condition).toBe('checksum-mismatch');
+    module.faults.corruptSentences = 0;
+    await clock.advance(1500);
+    expect(gps.sample()).toBeDefined();
+  });
+
   test('a silent receiver (unplugged) becomes a timeout', async () => {
     const { clock, gps, module } = rig();
     await clock.advance(1500);
@@ -90,6 +102,7 @@ describe('GPS over a simulated UART', () => {
     await clock.advance(5000);
     expect(gps.sample()).toBeUndefined();
     expect(gps.statistics.sentences).toBe(0);
+    expect(gps.fault?.condition).toBe('checksum-mismatch');
   });
 
   test('southern and western hemisphere with a multi-GNSS (GN) talker', async () => {

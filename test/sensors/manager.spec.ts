@@ -105,6 +105,35 @@ describe('the simulated spime', () => {
     await clock.run(spime.stop());
   });
 
+  test('stuck data-ready, a NACKing barometer and corrupt NMEA at once: each reported, none stalls another', async () => {
+    const { clock, spime } = await started();
+    await clock.advance(6_000);
+    spime.chips.co2!.faults.stuckDataReady = true;
+    spime.chips.gnss.faults.corruptSentences = 10;
+    spime.chips.gnss.faults.garbageBytes = 300;
+    spime.bus.injectNack(0x76, 3);
+    const samples = (name: string) => spime.manager.status(name)!.samples;
+    const before = { gps: samples('gps'), barometer: samples('barometer') };
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      await clock.advance(500);
+      for (const name of ['co2', 'gps', 'barometer']) {
+        const f = spime.manager.status(name)!.fault;
+        if (f instanceof SensorError) seen.add(`${name}:${f.condition}`);
+      }
+    }
+    expect([...seen].sort()).toEqual(['barometer:nack', 'co2:timeout']);
+    expect(spime.manager.status('co2')!.fault).toMatchObject({ condition: 'timeout' });
+    expect(spime.drivers.gps!.statistics.checksumErrors).toBeGreaterThanOrEqual(9);
+    expect(samples('gps') - before.gps).toBeGreaterThanOrEqual(25); // 0.5 s interval, a couple of epochs lost
+    expect(samples('barometer') - before.barometer).toBeGreaterThanOrEqual(12); // recovered after its NACKs
+    expect(spime.manager.status('barometer')!.state).toBe('ok');
+    spime.chips.co2!.faults.stuckDataReady = false;
+    await clock.advance(40_000);
+    expect(spime.manager.status('co2')!.state).toBe('ok');
+    await clock.run(spime.stop());
+  });
+
   test('CRC corruption and a lost GPS fix are each reported with their condition', async () => {
     const { clock, spime } = await started();
     const faults: string[] = [];

@@ -40,6 +40,7 @@ export class GPS {
   #rmc: Rmc | undefined;
   #rmcAt = 0;
   #heardAt: number;
+  #badSinceHeard = 0; // corrupt or over-long lines counted when the last good sentence arrived
   #fault: SensorError | undefined;
 
   constructor(options: GPSOptions) {
@@ -70,7 +71,13 @@ export class GPS {
 
   /** The latest fix, or undefined with `fault` 'no-fix' / 'timeout' (no fault before the first sentence). Never waits. */
   sample(): GPSSample | undefined {
-    if (this.#clock.now() - this.#heardAt > this.#staleAfter) return this.#report(new SensorError('timeout', 'no NMEA sentence received'));
+    if (this.#clock.now() - this.#heardAt > this.#staleAfter) {
+      // Bytes that fail their checksum mean a noisy line or the wrong baud rate; none at all, a silent receiver.
+      const { checksumErrors, overflows } = this.#framer.statistics;
+      return this.#report(checksumErrors + overflows > this.#badSinceHeard
+        ? new SensorError('checksum-mismatch', 'only corrupt NMEA received')
+        : new SensorError('timeout', 'no NMEA sentence received'));
+    }
     const gga = this.#gga, rmc = this.#rmc;
     if (!gga && !rmc) { this.#fault = undefined; return undefined; } // nothing heard yet: starting, not a fault
     const ggaFix = gga !== undefined && gga.quality > 0 && !Number.isNaN(gga.latitude) && !Number.isNaN(gga.longitude);
@@ -112,6 +119,7 @@ export class GPS {
 
   #sentence(body: Uint8Array, length: number): void {
     const type = sentenceType(body, length);
+    this.#badSinceHeard = this.#framer.statistics.checksumErrors + this.#framer.statistics.overflows;
     const starts = this.#starts;
     if (type === 'GGA') {
       this.#gga = decodeGga(body, starts, splitFields(body, length, starts));
