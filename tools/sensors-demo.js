@@ -1,4 +1,4 @@
-// `npm run sensors:demo [-- --seconds N] [--seed S]`: bundles the TypeScript demo
+// `npm run sensors:demo [-- --seconds N] [--seed S] [--board esp32|esp32/esp32s3]`: bundles the TypeScript demo
 // (hosts/node/sensors/demo.ts) with esbuild — a devDependency, so this works on a fresh clone
 // after `npm ci` — into a temporary module, and runs it in real time.
 import * as esbuild from 'esbuild';
@@ -16,6 +16,8 @@ const option = (name, fallback) => {
   return value;
 };
 const seconds = option('seconds', 10), seed = option('seed', 42);
+const boardIndex = args.indexOf('--board');
+const board = boardIndex >= 0 ? args[boardIndex + 1] : 'esp32';
 
 const dir = mkdtempSync(join(tmpdir(), 'spimekit-demo-'));
 const out = join(dir, 'sensors-demo.mjs');
@@ -25,7 +27,10 @@ try {
     bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, logLevel: 'warning',
   });
   const { runSensorsDemo } = await import(pathToFileURL(out).href);
-  await runSensorsDemo({ seconds, seed });
+  process.exitCode = (await runSensorsDemo({ seconds, seed, board })) > 0 ? 0 : 1;
+} catch (e) {
+  console.error(`sensors:demo: ${e.message}`);
+  process.exitCode = 2;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

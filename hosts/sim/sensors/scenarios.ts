@@ -38,6 +38,7 @@ export function weatherDrift({ seaLevel = 101325, elevation = 122, swing = 300, 
   return (t) => ({
     pressure: station + swing * Math.sin((2 * Math.PI * t) / period) + (trend * t) / 3600_000 + (noise ? prng.noise(noise) : 0),
     temperature: 18 + 4 * Math.sin((2 * Math.PI * t) / 86_400_000),
+    humidity: 55 - 10 * Math.sin((2 * Math.PI * t) / 86_400_000), // drier as it warms
   });
 }
 
