@@ -5,8 +5,8 @@
 // not land between a command and its read.
 import type { Clock } from './clock.js';
 import { SensorError } from './errors.js';
-import type { I2C, I2CConstructor, SensorBus } from './io.js';
-import { decodeWords, encodeCommand } from './sensirion.js';
+import type { I2CConstructor, SensorBus } from './io.js';
+import { SensirionDevice } from './sensirion.js';
 
 interface Command { readonly code: number; readonly ms: number; readonly duringPeriodic: boolean }
 
@@ -73,7 +73,7 @@ export function convertMeasurement(co2: number, rawT: number, rawRh: number): SC
 }
 
 export class SCD4x {
-  #io: I2C | undefined;
+  #device: SensirionDevice;
   #clock: Clock;
   #variant: SCD4xVariant;
   #onError: ((error: SensorError) => void) | undefined;
@@ -83,9 +83,6 @@ export class SCD4x {
   #lastData = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #fault: SensorError | undefined;
-  readonly #tx = new Uint8Array(5);
-  readonly #rx = new Uint8Array(9);
-  readonly #words = new Uint16Array(3);
 
   constructor(options: SCD4xOptions) {
     if (!options?.sensor?.io) throw new TypeError('SCD4x: options.sensor.io is required');
@@ -93,7 +90,7 @@ export class SCD4x {
     this.#clock = options.clock;
     this.#variant = options.variant ?? 'SCD41';
     this.#onError = options.onError;
-    this.#io = new options.sensor.io({ address: 0x62, hz: 100_000, ...options.sensor });
+    this.#device = new SensirionDevice(new options.sensor.io({ address: 0x62, hz: 100_000, ...options.sensor }));
   }
 
   /** The last runtime fault; cleared by the next successful operation. */
@@ -141,17 +138,16 @@ export class SCD4x {
         await this.#send(Command.measureSingleShot);
       } else {
         await this.#send(Command.getDataReadyStatus);
-        this.#read(1);
+        const ready = this.#device.readWords(1)[0];
         // §3.8.2: data ready when the 11 least significant bits are not all 0.
-        if ((this.#words[0] & 0x07ff) === 0) {
+        if ((ready & 0x07ff) === 0) {
           if (this.#clock.now() - this.#lastData > STUCK_AFTER_MS) throw new SensorError('timeout', 'data-ready stuck low');
           return undefined;
         }
       }
       await this.#send(Command.readMeasurement);
-      this.#read(3);
+      const w = this.#device.readWords(3);
       this.#lastData = this.#clock.now();
-      const w = this.#words;
       return convertMeasurement(w[0], w[1], w[2]);
     }, undefined);
   }
@@ -161,8 +157,7 @@ export class SCD4x {
     this.#requireIdle();
     return this.#guard(async () => {
       await this.#send(Command.getSerialNumber);
-      this.#read(3);
-      const w = this.#words;
+      const w = this.#device.readWords(3);
       return w[0] * 2 ** 32 + w[1] * 2 ** 16 + w[2];
     }, undefined);
   }
@@ -177,9 +172,9 @@ export class SCD4x {
     this.#requireIdle();
     return this.#guard(async () => {
       await this.#send(Command.performForcedRecalibration, Math.round(targetPpm));
-      this.#read(1);
-      if (this.#words[0] === 0xffff) throw new SensorError('calibration-failed', 'FRC refused: run periodic measurement ≥ 3 min first');
-      return this.#words[0] - 0x8000;
+      const correction = this.#device.readWords(1)[0];
+      if (correction === 0xffff) throw new SensorError('calibration-failed', 'FRC refused: run periodic measurement ≥ 3 min first');
+      return correction - 0x8000;
     }, undefined);
   }
 
@@ -199,8 +194,7 @@ export class SCD4x {
   }
 
   close(): void {
-    this.#io?.close();
-    this.#io = undefined;
+    this.#device.close();
   }
 
   async #enter(mode: 'idle' | 'periodic' | 'single-shot'): Promise<void> {
@@ -223,21 +217,8 @@ export class SCD4x {
   /** Write a command (and argument word), then wait its execution time on the host clock. */
   async #send(command: Command, argument?: number): Promise<void> {
     if (!command.duringPeriodic && this.#mode === 'periodic') throw new SensorError('invalid-state', 'SCD4x: command not allowed during periodic measurement');
-    const io = this.#io;
-    if (!io) throw new SensorError('invalid-state', 'SCD4x: closed');
-    const n = encodeCommand(this.#tx, command.code, argument);
-    try { io.write(this.#tx.subarray(0, n)); } catch { throw new SensorError('nack', `command 0x${command.code.toString(16)}`); }
+    this.#device.writeCommand(command.code, argument);
     if (command.ms) await this.#clock.delay(command.ms);
-  }
-
-  /** Read `count` CRC-protected words into #words. */
-  #read(count: number): void {
-    const io = this.#io;
-    if (!io) throw new SensorError('invalid-state', 'SCD4x: closed');
-    const rx = this.#rx.subarray(0, count * 3);
-    try { io.read(rx); } catch { throw new SensorError('nack', 'read'); }
-    const ok = decodeWords(rx, this.#words, count);
-    if (ok < 0) throw new SensorError('crc-mismatch', `word ${-1 - ok}`);
   }
 
   /** Serialise operations; turn runtime faults into `fault` + onError + a fallback result. */
