@@ -9,7 +9,8 @@ import { type Calibration, parseCalibration, pressure, temperatureFine, temperat
 import { humidity, parseHumidityCalibration, type HumidityCalibration } from './bme280-humidity.js';
 import type { Clock } from './clock.js';
 import { SensorError } from './errors.js';
-import type { I2C, I2CConstructor, SensorBus } from './io.js';
+import type { I2CConstructor, SensorBus } from './io.js';
+import { I2CRegisters, type Registers } from './registers.js';
 
 /** Register map, §4.2. */
 export const Register = Object.freeze({
@@ -67,7 +68,7 @@ export function measurementTime(temperatureOversampling: number, pressureOversam
 }
 
 export class BMP280 {
-  #io: I2C | undefined;
+  #registers: Registers;
   #clock: Clock;
   #onError: ((error: SensorError) => void) | undefined;
   #calibration: Calibration | undefined;
@@ -76,8 +77,6 @@ export class BMP280 {
   #config: Required<BMP280Configuration> = { mode: 'forced', temperatureOversampling: 2, pressureOversampling: 16, humidityOversampling: 1, filter: 4, standby: 500, seaLevelPressure: STANDARD_SEA_LEVEL_PA };
   #fault: SensorError | undefined;
   #lastPressure: number | undefined;
-  readonly #reg = new Uint8Array(2);
-  readonly #data = new Uint8Array(24);
 
   constructor(options: BMP280Options) {
     if (!options?.sensor?.io) throw new TypeError('BMP280: options.sensor.io is required');
@@ -87,7 +86,7 @@ export class BMP280 {
     const { sensor, clock: _c, onError: _e, ...config } = options;
     this.#check(config);
     Object.assign(this.#config, config);
-    this.#io = new sensor.io({ address: 0x76, hz: 400_000, ...sensor });
+    this.#registers = new I2CRegisters(new sensor.io({ address: 0x76, hz: 400_000, ...sensor }));
   }
 
   get fault(): SensorError | undefined { return this.#fault; }
@@ -149,8 +148,7 @@ export class BMP280 {
   }
 
   close(): void {
-    this.#io?.close();
-    this.#io = undefined;
+    this.#registers.close();
   }
 
   /** Chip id, calibration, configuration: on first use and after every fault that lost them. */
@@ -190,28 +188,8 @@ export class BMP280 {
     if (o.standby !== undefined && !(o.standby in Standby)) throw new RangeError('BMP280: standby');
   }
 
-  #writeRegister(register: number, value: number): void {
-    const io = this.#bus();
-    this.#reg[0] = register;
-    this.#reg[1] = value;
-    try { io.write(this.#reg); } catch { throw new SensorError('nack', `write 0x${register.toString(16)}`); }
-  }
-
-  #readRegisters(register: number, count: number): Uint8Array {
-    const io = this.#bus();
-    const out = this.#data.subarray(0, count);
-    this.#reg[0] = register;
-    try {
-      io.write(this.#reg.subarray(0, 1), false); // repeated start (§5.2.2)
-      io.read(out);
-    } catch { throw new SensorError('nack', `read 0x${register.toString(16)}`); }
-    return out;
-  }
-
-  #bus(): I2C {
-    if (!this.#io) throw new SensorError('invalid-state', 'BMP280: closed');
-    return this.#io;
-  }
+  #writeRegister(register: number, value: number): void { this.#registers.write(register, value); }
+  #readRegisters(register: number, count: number): Uint8Array { return this.#registers.read(register, count); }
 
   #attempt(operation: () => void): void {
     try { operation(); } catch (error) { this.#report(error); }
