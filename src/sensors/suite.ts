@@ -38,12 +38,18 @@ export function createSensorSuite(options: SensorSuiteOptions) {
   if (co2) sensors.co2 = { sensor: co2, interval, maxAge: 15_000 };
 
   let altitudeSet = false;
+  let sentHpa = 0; // the SCD4x takes whole hPa (§3.6.5): send only when that changes
   const manager = new SensorManager({
     clock,
     retry: options.retry ?? { initial: 1000, max: 30_000 },
     sensors,
     onSample(name, sample) {
-      if (name === 'barometer' && sample.barometer && co2) void co2.setAmbientPressure(sample.barometer.pressure);
+      if (name === 'barometer' && sample.barometer && co2) {
+        const hPa = Math.round(sample.barometer.pressure / 100);
+        if (hPa !== sentHpa && hPa >= 700 && hPa <= 1200) {
+          void co2.setAmbientPressure(hPa * 100).then((ok) => { if (ok) sentHpa = hPa; });
+        }
+      }
       if (name === 'gps' && barometer && !altitudeSet && sample.location?.altitude !== undefined) altitudeSet = barometer.calibrateAltitude(sample.location.altitude);
     },
   });

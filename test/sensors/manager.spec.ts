@@ -73,6 +73,9 @@ describe('the simulated spime', () => {
     await clock.advance(12_000);
     const baro = spime.manager.latest('barometer')!;
     expect(Math.abs(spime.chips.co2!.settings.ambientPressure! - baro.barometer!.pressure)).toBeLessThan(100); // whole hPa on the wire
+    // Sent when the hPa value changes, not once per barometer sample.
+    await clock.advance(30_000);
+    expect(spime.chips.co2!.log.filter((c) => c === 'setAmbientPressure').length).toBeLessThanOrEqual(6);
     expect(spime.drivers.barometer!.seaLevelPressure).not.toBe(101_325);
     expect(Math.abs(baro.altimeter!.altitude - 122)).toBeLessThan(3);
     await clock.run(spime.stop());
