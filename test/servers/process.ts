@@ -2,7 +2,7 @@
 // kills that group if this Node process dies without cleaning up (a crashed jest worker, ^C), so
 // no test run leaves a server behind. Readiness is "every port accepts a TCP connection".
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 
 export interface SpawnOptions {
@@ -105,4 +105,34 @@ function accepts(port: number): Promise<boolean> {
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
+}
+
+/**
+ * TCP sockets a process listens on, as `address:port` (from /proc, so no iproute2 needed): lets
+ * tests prove a server opened nothing but its loopback ports (no epmd, no distribution port).
+ */
+export function listeningSockets(pid: number): string[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1] as string);
+    } catch { /* fd closed meanwhile */ }
+  }
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, 'utf8').trim().split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // Columns: sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+      const local = f[1], state = f[3], inode = f[9];
+      if (state !== '0A' || !inode || !inodes.has(inode) || !local) continue;
+      const [hex, port] = local.split(':') as [string, string];
+      const addr = hex.length === 8
+        ? [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join('.')
+        : hex === '00000000000000000000000000000000' ? '::' : `ipv6:${hex}`;
+      found.push(`${addr}:${parseInt(port, 16)}`);
+    }
+  }
+  return found.sort();
 }
