@@ -24,6 +24,8 @@ export interface Flight {
 
 export interface ProxyConnection {
   readonly id: number;
+  /** Date.now() when the proxy accepted the client's connection (its TCP connect completed). */
+  readonly openedAt: number;
   readonly flights: Flight[];
   readonly bytes: Record<Direction, number>;
   /** Client→server flights answered by a server→client flight (see file comment). */
@@ -107,6 +109,7 @@ export async function startDelayProxy(o: DelayProxyOptions): Promise<DelayProxy>
     open.add(cutThis);
     const conn: ProxyConnection = {
       id: nextId++,
+      openedAt: t0,
       flights,
       bytes,
       get roundTrips() {
