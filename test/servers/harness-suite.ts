@@ -2,6 +2,7 @@
 // server on loopback, driven by xmpp.js and by raw feature probes.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { connectComponent } from './component.js';
+import { startDelayProxy } from './delay-proxy.js';
 import { probeFeatures } from './probe.js';
 import { listeningSockets } from './process.js';
 import type { TestServer } from './server.js';
@@ -105,15 +106,45 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
       } finally { await c.stop(); }
     });
 
-    test('restart() comes back on the same port, with accounts kept', async () => {
+    test('XEP-0198: after the proxy cuts the connection, xmpp.js resumes the same session', async () => {
+      const proxy = await startDelayProxy({ targetPort: server.c2sPort });
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', port: proxy.port, reconnect: true });
+      c.reconnect.delay = 50;
+      const enabled = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('enabled', 'urn:xmpp:sm:3')) resolve(el); }));
+      const resumedEl = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('resumed', 'urn:xmpp:sm:3')) resolve(el); }));
+      try {
+        await c.start();
+        const id = (await enabled).attrs.id;
+        expect(id).toBeTruthy();
+        proxy.cutAll(true);
+        const resumed = await resumedEl;
+        expect(resumed.attrs.previd).toBe(id);
+        expect(proxy.connections.length).toBe(2);
+      } finally {
+        c.reconnect.stop();
+        await c.stop().catch(() => {});
+        await proxy.close();
+      }
+    });
+
+    test('restart(): same ports, accounts kept, and a connected client gets back online', async () => {
       const port = server.c2sPort;
       const pid = server.pid;
-      await server.restart();
-      expect(server.pid).not.toBe(pid);
-      expect(server.c2sPort).toBe(port);
-      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', reconnect: true });
+      c.reconnect.delay = 100;
       await c.start();
-      await c.stop();
+      try {
+        const disconnected = new Promise((r) => c.on('disconnect', r));
+        const backOnline = new Promise((r) => c.on('online', r));
+        await server.restart();
+        await disconnected;
+        await backOnline;
+        expect(server.pid).not.toBe(pid);
+        expect(server.c2sPort).toBe(port);
+      } finally {
+        c.reconnect.stop();
+        await c.stop().catch(() => {});
+      }
     });
   });
 }
