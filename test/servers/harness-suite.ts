@@ -5,12 +5,15 @@ import { connectComponent } from './component.js';
 import { startDelayProxy } from './delay-proxy.js';
 import { probeFeatures } from './probe.js';
 import { listeningSockets } from './process.js';
+import { scramLogin, type ChannelBinding } from './scram-probe.js';
 import type { TestServer } from './server.js';
 import { makeXmppjsClient, xml, type XjsElement } from './xmppjs.js';
 
 export interface HarnessExpectations {
   /** SASL mechanisms offered after TLS, in the server's order. */
   mechanisms: string[];
+  /** The one channel binding the server checks for -PLUS mechanisms (if it offers any). */
+  plusBinding?: ChannelBinding;
   /** Ports beyond c2s, direct TLS and component the server is expected to listen on. */
   extraPorts?: (server: TestServer) => number[];
 }
@@ -45,6 +48,24 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
       const f = await probeFeatures(server, 'directtls');
       expect(f.tlsVersion).toBe('TLSv1.3');
       expect(f.mechanisms).toEqual(expected.mechanisms);
+    });
+
+    test('an independent SCRAM client: each offered mechanism accepts the password and refuses a wrong one', async () => {
+      for (const mechanism of expected.mechanisms.filter((m) => !m.endsWith('-PLUS'))) {
+        expect([mechanism, await scramLogin(server, { mechanism, user: 'alice', password: 'alice-pw' })]).toEqual([mechanism, 'success']);
+        expect([mechanism, await scramLogin(server, { mechanism, user: 'alice', password: 'wrong' })]).toEqual([mechanism, 'not-authorized']);
+      }
+    });
+
+    test('-PLUS mechanisms check exactly the expected channel binding', async () => {
+      const plus = expected.mechanisms.filter((m) => m.endsWith('-PLUS'));
+      expect(plus.length > 0).toBe(expected.plusBinding !== undefined);
+      for (const mechanism of plus) {
+        for (const binding of ['tls-exporter', 'tls-server-end-point', 'tls-unique'] as const) {
+          const outcome = await scramLogin(server, { mechanism, binding, user: 'alice', password: 'alice-pw' });
+          expect([mechanism, binding, outcome]).toEqual([mechanism, binding, binding === expected.plusBinding ? 'success' : 'not-authorized']);
+        }
+      }
     });
 
     test('xmpp.js logs in over STARTTLS with SCRAM and pings the server', async () => {
