@@ -127,6 +127,22 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
       } finally { await c.stop(); }
     });
 
+    test('pubsub: a user creates a node, publishes an item and reads it back', async () => {
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
+      await c.start();
+      const NS = 'http://jabber.org/protocol/pubsub';
+      const node = `n-${Date.now()}`;
+      const set = (child: XjsElement) => c.iqCaller.request(xml('iq', { type: 'set', to: server.pubsubDomain }, xml('pubsub', { xmlns: NS }, child)));
+      try {
+        await set(xml('create', { node }));
+        await set(xml('publish', { node }, xml('item', { id: 'i1' }, xml('reading', { xmlns: 'urn:spimekit:test' }, '415 ppm'))));
+        const res = await c.iqCaller.request(xml('iq', { type: 'get', to: server.pubsubDomain }, xml('pubsub', { xmlns: NS }, xml('items', { node }))));
+        const item = res.getChild('pubsub', NS)?.getChild('items')?.getChild('item');
+        expect(item?.attrs.id).toBe('i1');
+        expect(item?.getChildText('reading', 'urn:spimekit:test')).toBe('415 ppm');
+      } finally { await c.stop(); }
+    });
+
     test('XEP-0198: after the proxy cuts the connection, xmpp.js resumes the same session', async () => {
       const proxy = await startDelayProxy({ targetPort: server.c2sPort });
       const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', port: proxy.port, reconnect: true });

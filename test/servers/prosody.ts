@@ -26,6 +26,11 @@ export interface ProsodyOptions {
   scramHash?: 'SHA-1' | 'SHA-256';
   /** XEP-0198 `smacks_hibernation_time`, seconds a broken session waits for resumption. Default 60. */
   smacksHibernationSeconds?: number;
+  /**
+   * Local users (node parts) made Prosody admins. Prosody's pubsub component lets only admins
+   * create nodes (ejabberd's harness lets every local user).
+   */
+  admins?: string[];
   /** Lua appended to the global section (before the VirtualHost). */
   extraGlobalConfig?: string;
   /** Keep the temp dir after stop() (or set SPIMEKIT_KEEP_SERVER_DIRS=1). */
@@ -68,6 +73,7 @@ disable_sasl_mechanisms = { "PLAIN", "LOGIN", "DIGEST-MD5" }
 c2s_require_encryption = true
 storage = "internal"
 smacks_hibernation_time = ${options.smacksHibernationSeconds ?? 60}
+admins = { ${(options.admins ?? []).map((u) => lua(`${u}@${host}`)).join(', ')} }
 ${options.extraGlobalConfig ?? ''}
 
 VirtualHost ${lua(host)}
