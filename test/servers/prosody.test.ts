@@ -3,6 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { describeServerHarness } from './harness-suite.js';
 import { probeFeatures } from './probe.js';
+import { scramLogin } from './scram-probe.js';
 import { startProsody } from './prosody.js';
 import { makeXmppjsClient, xml } from './xmppjs.js';
 
@@ -10,10 +11,14 @@ import { makeXmppjsClient, xml } from './xmppjs.js';
 describeServerHarness('prosody', () => startProsody({ admins: ['alice'] }), { mechanisms: ['SCRAM-SHA-1'] });
 
 describe('prosody options', () => {
-  test('scramHash SHA-256 offers SCRAM-SHA-256 alone', async () => {
-    const s = await startProsody({ scramHash: 'SHA-256' });
+  test('scramHash SHA-256 offers SCRAM-SHA-256 alone; scramIterations sets the PBKDF2 count', async () => {
+    const s = await startProsody({ scramHash: 'SHA-256', scramIterations: 4096 });
     try {
       expect((await probeFeatures(s, 'starttls')).mechanisms).toEqual(['SCRAM-SHA-256']);
+      await s.register('carol', 'carol-pw');
+      let serverFirst = '';
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-pw', onServerFirst: (m) => { serverFirst = m; } })).toBe('success');
+      expect(serverFirst).toMatch(/,i=4096$/);
     } finally { await s.stop(); }
   });
 

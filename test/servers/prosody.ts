@@ -24,6 +24,8 @@ export interface ProsodyOptions {
   host?: string;
   /** The one SCRAM hash offered (Prosody stores one per account). Default SHA-1. */
   scramHash?: 'SHA-1' | 'SHA-256';
+  /** PBKDF2 iterations for accounts registered from now on (Prosody's default: 10000). */
+  scramIterations?: number;
   /** XEP-0198 `smacks_hibernation_time`, seconds a broken session waits for resumption. Default 60. */
   smacksHibernationSeconds?: number;
   /**
@@ -69,6 +71,7 @@ modules_enabled = { "tls", "saslauth", "disco", "ping", "time", "version", "smac
 modules_disabled = { "s2s", "offline" }
 authentication = "internal_hashed"
 password_hash = ${lua(options.scramHash ?? 'SHA-1')}
+default_iteration_count = ${options.scramIterations ?? 10000}
 disable_sasl_mechanisms = { "PLAIN", "LOGIN", "DIGEST-MD5" }
 c2s_require_encryption = true
 storage = "internal"

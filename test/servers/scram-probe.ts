@@ -14,6 +14,8 @@ export interface ScramProbe {
   binding?: ChannelBinding;
   user: string;
   password: string;
+  /** Sees the server-first-message (salt, iteration count). */
+  onServerFirst?: (message: string) => void;
 }
 
 const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
@@ -62,6 +64,7 @@ export async function scramLogin(server: Pick<TestServer, 'host' | 'directTlsPor
     const challenge = await next();
     if (challenge.name !== 'challenge') return challenge.getChildren()[0]?.name ?? challenge.name;
     const serverFirst = Buffer.from(challenge.text(), 'base64').toString();
+    p.onServerFirst?.(serverFirst);
     const attrs = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
     const salted = pbkdf2Sync(p.password, Buffer.from(attrs.s ?? '', 'base64'), Number(attrs.i), { sha1: 20, sha256: 32, sha512: 64 }[hash], hash);
     const clientKey = createHmac(hash, salted).update('Client Key').digest();
