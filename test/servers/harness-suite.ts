@@ -1,0 +1,187 @@
+// The proof every server harness must pass (prosody.test.ts, ejabberd.test.ts call this): a real
+// server on loopback, driven by xmpp.js and by raw feature probes.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { connectComponent } from './component.js';
+import { startDelayProxy } from './delay-proxy.js';
+import { probeFeatures } from './probe.js';
+import { listeningSockets } from './process.js';
+import { scramLogin, type ChannelBinding } from './scram-probe.js';
+import type { TestServer } from './server.js';
+import { makeXmppjsClient, xml, type XjsElement } from './xmppjs.js';
+
+export interface HarnessExpectations {
+  /** SASL mechanisms offered after TLS, in the server's order. */
+  mechanisms: string[];
+  /** The one channel binding the server checks for -PLUS mechanisms (if it offers any). */
+  plusBinding?: ChannelBinding;
+  /** Ports beyond c2s, direct TLS and component the server is expected to listen on. */
+  extraPorts?: (server: TestServer) => number[];
+}
+
+export function describeServerHarness(name: string, start: () => Promise<TestServer>, expected: HarnessExpectations): void {
+  describe(`${name} harness`, () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await start();
+      await server.register('alice', 'alice-pw');
+    });
+    afterAll(async () => { await server?.stop(); });
+
+    test('the server listens on its loopback ports and nothing else', () => {
+      const ports = [server.c2sPort, server.directTlsPort, server.componentPort, ...(expected.extraPorts?.(server) ?? [])];
+      expect(listeningSockets(server.pid)).toEqual(ports.map((p) => `127.0.0.1:${p}`).sort());
+    });
+
+    test('plaintext c2s offers only STARTTLS, marked required', async () => {
+      const { features, mechanisms } = await probeFeatures(server, 'plain');
+      expect(features.getChild('starttls', 'urn:ietf:params:xml:ns:xmpp-tls')?.getChild('required')).toBeDefined();
+      expect(mechanisms).toEqual([]);
+    });
+
+    test('after STARTTLS: TLS 1.3, SCRAM only (no PLAIN)', async () => {
+      const f = await probeFeatures(server, 'starttls');
+      expect(f.tlsVersion).toBe('TLSv1.3');
+      expect(f.mechanisms).toEqual(expected.mechanisms);
+    });
+
+    test('direct TLS (XEP-0368) port presents the same SASL features', async () => {
+      const f = await probeFeatures(server, 'directtls');
+      expect(f.tlsVersion).toBe('TLSv1.3');
+      expect(f.mechanisms).toEqual(expected.mechanisms);
+    });
+
+    test('an independent SCRAM client: each offered mechanism accepts the password and refuses a wrong one', async () => {
+      for (const mechanism of expected.mechanisms.filter((m) => !m.endsWith('-PLUS'))) {
+        expect([mechanism, await scramLogin(server, { mechanism, user: 'alice', password: 'alice-pw' })]).toEqual([mechanism, 'success']);
+        expect([mechanism, await scramLogin(server, { mechanism, user: 'alice', password: 'wrong' })]).toEqual([mechanism, 'not-authorized']);
+      }
+    });
+
+    test('-PLUS mechanisms check exactly the expected channel binding', async () => {
+      const plus = expected.mechanisms.filter((m) => m.endsWith('-PLUS'));
+      expect(plus.length > 0).toBe(expected.plusBinding !== undefined);
+      for (const mechanism of plus) {
+        for (const binding of ['tls-exporter', 'tls-server-end-point', 'tls-unique'] as const) {
+          const outcome = await scramLogin(server, { mechanism, binding, user: 'alice', password: 'alice-pw' });
+          expect([mechanism, binding, outcome]).toEqual([mechanism, binding, binding === expected.plusBinding ? 'success' : 'not-authorized']);
+        }
+      }
+    });
+
+    test('xmpp.js logs in over STARTTLS with SCRAM and pings the server', async () => {
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', resource: 'starttls' });
+      const mechanisms: string[] = [];
+      c.on('send', (el) => { if (el.name === 'auth') mechanisms.push(el.attrs.mechanism); });
+      const jid = await c.start();
+      try {
+        expect(jid.toString()).toBe(`alice@${server.host}/starttls`);
+        expect(mechanisms).toEqual(['SCRAM-SHA-1']);
+        const pong = await c.iqCaller.request(xml('iq', { type: 'get', to: server.host }, xml('ping', { xmlns: 'urn:xmpp:ping' })));
+        expect(pong.attrs.type).toBe('result');
+      } finally { await c.stop(); }
+    });
+
+    test('xmpp.js logs in over direct TLS and enables stream management', async () => {
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', transport: 'directtls' });
+      // xmpp.js sends <enable/> after binding, so <enabled/> may arrive after 'online'.
+      const enabled = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('enabled', 'urn:xmpp:sm:3')) resolve(el); }));
+      await c.start();
+      try {
+        const el = await enabled;
+        expect(el.attrs.resume).toBe('true');
+        expect(el.attrs.id).toBeTruthy();
+      } finally { await c.stop(); }
+    });
+
+    test('a wrong password is refused with not-authorized', async () => {
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'wrong' });
+      await expect(c.start()).rejects.toMatchObject({ condition: 'not-authorized' });
+      await c.stop().catch(() => {});
+    });
+
+    test('an iq from a client reaches the XEP-0114 component and its answer comes back', async () => {
+      const component = await connectComponent({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
+      component.onIq((iq) => iq.getChild('query', 'urn:spimekit:test') ? `<query xmlns='urn:spimekit:test'>pong from ${component.domain}</query>` : undefined);
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
+      await c.start();
+      try {
+        const res = await c.iqCaller.request(xml('iq', { type: 'get', to: server.componentDomain }, xml('query', { xmlns: 'urn:spimekit:test' })));
+        expect(res.getChildText('query', 'urn:spimekit:test')).toBe(`pong from ${server.componentDomain}`);
+      } finally { await c.stop(); await component.close(); }
+    });
+
+    test('a wrong component secret is refused', async () => {
+      await expect(connectComponent({ port: server.componentPort, domain: server.componentDomain, secret: 'nope' })).rejects.toThrow();
+    });
+
+    test('pubsub component and the host answer disco#info (pubsub, ping, time)', async () => {
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
+      await c.start();
+      try {
+        const info = async (to: string) => (await c.iqCaller.request(xml('iq', { type: 'get', to }, xml('query', { xmlns: 'http://jabber.org/protocol/disco#info' }))))
+          .getChild('query')!;
+        const ps = await info(server.pubsubDomain);
+        expect(ps.getChildren('identity').map((i) => `${i.attrs.category}/${i.attrs.type}`)).toContain('pubsub/service');
+        const vars = (await info(server.host)).getChildren('feature').map((f) => f.attrs.var);
+        expect(vars).toEqual(expect.arrayContaining(['urn:xmpp:ping', 'urn:xmpp:time']));
+      } finally { await c.stop(); }
+    });
+
+    test('pubsub: a user creates a node, publishes an item and reads it back', async () => {
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
+      await c.start();
+      const NS = 'http://jabber.org/protocol/pubsub';
+      const node = `n-${Date.now()}`;
+      const set = (child: XjsElement) => c.iqCaller.request(xml('iq', { type: 'set', to: server.pubsubDomain }, xml('pubsub', { xmlns: NS }, child)));
+      try {
+        await set(xml('create', { node }));
+        await set(xml('publish', { node }, xml('item', { id: 'i1' }, xml('reading', { xmlns: 'urn:spimekit:test' }, '415 ppm'))));
+        const res = await c.iqCaller.request(xml('iq', { type: 'get', to: server.pubsubDomain }, xml('pubsub', { xmlns: NS }, xml('items', { node }))));
+        const item = res.getChild('pubsub', NS)?.getChild('items')?.getChild('item');
+        expect(item?.attrs.id).toBe('i1');
+        expect(item?.getChildText('reading', 'urn:spimekit:test')).toBe('415 ppm');
+      } finally { await c.stop(); }
+    });
+
+    test('XEP-0198: after the proxy cuts the connection, xmpp.js resumes the same session', async () => {
+      const proxy = await startDelayProxy({ targetPort: server.c2sPort });
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', port: proxy.port, reconnect: true });
+      c.reconnect.delay = 50;
+      const enabled = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('enabled', 'urn:xmpp:sm:3')) resolve(el); }));
+      const resumedEl = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('resumed', 'urn:xmpp:sm:3')) resolve(el); }));
+      try {
+        await c.start();
+        const id = (await enabled).attrs.id;
+        expect(id).toBeTruthy();
+        proxy.cutAll(true);
+        const resumed = await resumedEl;
+        expect(resumed.attrs.previd).toBe(id);
+        expect(proxy.connections.length).toBe(2);
+      } finally {
+        c.reconnect.stop();
+        await c.stop().catch(() => {});
+        await proxy.close();
+      }
+    });
+
+    test('restart(): same ports, accounts kept, and a connected client gets back online', async () => {
+      const port = server.c2sPort;
+      const pid = server.pid;
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', reconnect: true });
+      c.reconnect.delay = 100;
+      await c.start();
+      try {
+        const disconnected = new Promise((r) => c.on('disconnect', r));
+        const backOnline = new Promise((r) => c.on('online', r));
+        await server.restart();
+        await disconnected;
+        await backOnline;
+        expect(server.pid).not.toBe(pid);
+        expect(server.c2sPort).toBe(port);
+      } finally {
+        c.reconnect.stop();
+        await c.stop().catch(() => {});
+      }
+    });
+  });
+}
