@@ -110,7 +110,6 @@ describe.each(vectors.vectors.map((v) => [v.name, v]))('vector %s', (_name, v) =
       const el = fromTree(v.container);
       edit(el);
       const result = await conditionOf(open(el, v.from));
-      if (process.env.SHOW_TAMPER) console.log(v.name, what, result);
       expect(`${what}: ${result}`).toMatch(/: (bad-signature|bad-format|claimkey-invalid|claimkey-not-authorized|unsupported-version|unsupported-content-type|unsupported-algorithm|untrusted-cert-service|key-unavailable|decryption-failed)$/);
     }
   });
