@@ -82,12 +82,14 @@ function parseOriginator(o: XmlElement): Originator {
   const osid = o.attr('osid');
   if (osid !== undefined) originator.osid = osid.trim() || bad('empty osid');
   const sign = only(o, 'sign');
+  const ck = only(o, 'claimkey');
+  // Their text is replaced in the signed view (signing.ts), so nothing else may hide in them.
+  if (sign?.getChildren().length || ck?.getChildren().length) bad('elements inside <sign/> or <claimkey/>');
   if (sign) {
     const alg = sign.attr('alg');
     originator.sign = { value: b64(sign.text(), '<sign/>') };
     if (alg !== undefined) originator.sign.alg = alg.trim();
   }
-  const ck = only(o, 'claimkey');
   if (ck) originator.claimkey = { cert: requiredAttr(ck, 'cert'), claims: requiredAttr(ck, 'claims'), key: b64(ck.text(), '<claimkey/>') };
   return originator;
 }

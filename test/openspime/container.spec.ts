@@ -46,6 +46,8 @@ describe('container structure', () => {
     ['two signs', () => core(xml('originator', { cert: 'c' }, xml('sign', null, 'AA=='), xml('sign', null, 'AA==')), xml('transport', null, payload())), 'bad-format'],
     ['sign not base64', () => core(xml('originator', { cert: 'c' }, xml('sign', null, '** Base64 encoded data **')), xml('transport', null, payload())), 'bad-format'],
     ['empty sign', () => core(xml('originator', { cert: 'c' }, xml('sign')), xml('transport', null, payload())), 'bad-format'],
+    ['element inside sign', () => core(xml('originator', { cert: 'c' }, xml('sign', null, 'AA==', xml('x'))), xml('transport', null, payload())), 'bad-format'],
+    ['element inside claimkey', () => core(xml('originator', { cert: 'c' }, xml('claimkey', { cert: 'c', claims: 'd' }, 'AA==', xml('x'))), xml('transport', null, payload())), 'bad-format'],
     ['claimkey without claims', () => core(xml('originator', { cert: 'c' }, xml('claimkey', { cert: 'c' }, 'AA==')), xml('transport', null, payload())), 'bad-format'],
     ['empty plain transport', () => core(xml('transport')), 'bad-format'],
     ['two payloads', () => core(xml('transport', null, payload(), payload())), 'bad-format'],

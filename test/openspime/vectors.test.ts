@@ -102,6 +102,10 @@ describe.each(vectors.vectors.map((v) => [v.name, v]))('vector %s', (_name, v) =
         } else walk(c, [...path, i]);
       });
       edits.push([`add attribute to ${el.name}`, (root) => { at(root, path).attrs.extra = '1'; }]);
+      if (el.name !== 'sign' && el.name !== 'claimkey' && !(el.name === 'transport' && el.attrs['content-type'])) {
+        edits.push([`add text to ${el.name}`, (root) => { at(root, path).children.push('x'); }]);
+        edits.push([`add foreign element to ${el.name}`, (root) => { at(root, path).children.push(new XmlElement('x', 'urn:x', {}, [])); }]);
+      }
     };
     walk(original, []);
     expect(edits.length).toBeGreaterThan(10);
