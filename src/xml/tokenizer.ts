@@ -524,6 +524,14 @@ export class XmlTokenizer {
         }
 
         case CDATA: {
+          // [21] CDEnd: the two ']' before '>' are not content.
+          if (b === 0x3e && this.#brackets >= 2) {
+            if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
+            i++;
+            mark = this.#collecting ? i : -1;
+            state = TEXT;
+            break;
+          }
           const s = i;
           while (i < end && CDATA_PLAIN[buf[i]] === 1) i++;
           if (i > s) this.#brackets = 0;
@@ -539,13 +547,6 @@ export class XmlTokenizer {
             if (mark >= 0) mark = i + 1;
           } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
-          // [21] CDEnd: the two ']' before '>' are not content.
-          if (this.#brackets >= 2 && i < end && buf[i] === 0x3e) {
-            if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
-            i++;
-            mark = this.#collecting ? i : -1;
-            state = TEXT;
-          }
           break;
         }
 
