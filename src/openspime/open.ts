@@ -4,6 +4,7 @@
 // SignedInfo → decrypt. Every failure is an OpenSpimeError with the profile's condition.
 import type { Crypto, RsaPrivateKey, RsaPublicKey } from '../crypto/crypto.js';
 import type { XmlElement } from '../xml/element.js';
+import { parseDocument } from '../xml/document.js';
 import { verifyClaimKey, type ClaimKeyBody } from './claimkey.js';
 import { parseContainer, type Container } from './container.js';
 import { OpenSpimeError } from './errors.js';
@@ -22,7 +23,7 @@ export interface OpenOptions {
   now: () => number;
   /** Our private key, for encrypted transports addressed to us. */
   decryptionKey?: RsaPrivateKey;
-  /** XML parser for decrypted payloads (UTF-8 bytes of one element): the xml layer's tokenizer. */
+  /** XML parser for decrypted payloads (UTF-8 bytes of one element); default src/xml parseDocument. */
   parsePayload?: (bytes: Uint8Array) => XmlElement;
   /** Refuse containers without a signature (default true; v0.9 §1.0.0's unsigned form is opt-in). */
   requireSignature?: boolean;
@@ -106,9 +107,8 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
       ? o.crypto.aesGcmDecrypt(k, body.subarray(0, IV_BYTES), body.subarray(IV_BYTES), transportAad(osid, t.contentType))
       : undefined;
     if (!plain) throw new OpenSpimeError('decryption-failed', 'transport does not decrypt');
-    if (!o.parsePayload) throw new OpenSpimeError('decryption-failed', 'no payload parser configured');
     try {
-      payload = o.parsePayload(plain);
+      payload = (o.parsePayload ?? parseDocument)(plain);
     } catch (e) {
       throw new OpenSpimeError('bad-format', `decrypted payload is not XML: ${(e as Error)?.message ?? e}`);
     }

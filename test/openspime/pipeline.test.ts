@@ -29,6 +29,12 @@ describe('data reporting (v0.9 §1.0.1)', () => {
     checkSender(r, E.spime.jid);
     expect(() => checkSender(r, 'other@spime.openspime.com/spime')).toThrow('osid-mismatch');
   });
+  test('the default payload parser is the project\'s own (src/xml parseDocument)', async () => {
+    const { open } = world();
+    const el = seal(report(), { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo: keys.scopenode.publicKey });
+    const r = await open(el, E.spime.jid, { parsePayload: undefined });
+    expect(parseData(r.payload)[0].ppm).toBe(415);
+  });
   test('two seals of the same report differ (fresh content key and IV)', () => {
     const a = seal(report(), { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo: keys.scopenode.publicKey });
     const b = seal(report(), { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo: keys.scopenode.publicKey });
