@@ -6,6 +6,8 @@
 import { xml, type XmlElement } from '../xml/element.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
+import { jidCovers } from './jid.js';
+import type { ClaimKeyBody } from './claimkey.js';
 import { NS_SPIMESEEK, VERSION } from './namespaces.js';
 
 export interface SeekRequest {
@@ -72,4 +74,14 @@ export class SeekGuard {
     if (this.#seen.size >= this.#max) throw new OpenSpimeError('request-replayed', 'replay memory full');
     this.#seen.set(id, exp);
   }
+}
+
+/**
+ * May the requester see the sought spime's data (PROTOCOL.md §7.3)? Yes if it is the spime
+ * itself, or presented a verified claim key for that spime. Throws not-authorized-for-spime.
+ */
+export function authorizeSeek(requester: { osid: string; claim?: ClaimKeyBody }, r: SeekRequest): void {
+  if (jidCovers(r.spimeid, requester.osid)) return;
+  if (requester.claim && requester.claim.claims === r.spimeid) return;
+  throw new OpenSpimeError('not-authorized-for-spime', `${requester.osid} may not seek ${r.spimeid}`);
 }

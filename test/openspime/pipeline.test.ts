@@ -7,7 +7,8 @@ import { buildData, parseData } from '../../src/openspime/data.js';
 import { CONTENT_TYPE_V09_AES, NS_CORE } from '../../src/openspime/namespaces.js';
 import { checkSender } from '../../src/openspime/open.js';
 import { seal } from '../../src/openspime/seal.js';
-import { buildSeekRequest } from '../../src/openspime/spimeseek.js';
+import { authorizeSeek, buildSeekRequest } from '../../src/openspime/spimeseek.js';
+import { handleReport, reportIq } from '../../src/openspime/report.js';
 import { generateNodeRsaKey } from '../../hosts/node/crypto.js';
 import { conditionOf, crypto, E, keys, world } from '../helpers/world.js';
 
@@ -128,5 +129,49 @@ describe('a signed request carrying a claim key (v0.9 §1.2.1)', () => {
     const el = ownerSeek();
     el.getChild('originator', NS_CORE)!.getChild('claimkey', NS_CORE)!.attrs.claims = 'other@spime.openspime.com/spime';
     expect(await conditionOf(open(el, 'pubsub.openspime.com'))).toBe('claimkey-invalid');
+  });
+});
+
+describe('report iq handler (ScopeNode, stanza in → stanza out)', () => {
+  const handler = (stored: Array<[string, unknown]>, w = world()) => (iq: ReturnType<typeof reportIq>) =>
+    handleReport(iq, { ...w.options, accept: (osid, entries) => { stored.push([osid, entries]); } });
+  const stamp = (iq: ReturnType<typeof reportIq>, from = E.spime.jid) => { iq.attrs.from = from; iq.attrs.id = 'r1'; return iq; };
+  test('a signed, encrypted report is stored and answered with an empty result', async () => {
+    const stored: Array<[string, unknown]> = [];
+    const iq = stamp(reportIq(E.scopenode.jid, [{ date: '2026-11-22T05:59:00Z', ppm: 415 }], { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo: keys.scopenode.publicKey }));
+    const r = (await handler(stored)(iq))!;
+    expect([r.attr('type'), r.attr('id'), r.attr('to'), r.children.length]).toEqual(['result', 'r1', E.spime.jid, 0]);
+    expect(stored).toEqual([[E.spime.jid, [{ date: '2026-11-22T05:59:00Z', ppm: 415 }]]]);
+  });
+  test.each([
+    ['an entry dated in the future', [{ date: '2026-11-22T06:10:00Z', ppm: 1 }], E.spime.jid, 'inconsistent-data-with-scope', 'bad-request'],
+    ['another sender relaying the spime\'s report', [{ date: '2026-11-22T05:59:00Z', ppm: 1 }], E.owner.jid, 'osid-mismatch', 'not-authorized'],
+  ])('%s → iq error with the profile condition', async (_n, entries, from, condition, defined) => {
+    const stored: Array<[string, unknown]> = [];
+    const iq = stamp(reportIq(E.scopenode.jid, entries, { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime }), from);
+    const r = (await handler(stored)(iq))!;
+    expect(r.attr('type')).toBe('error');
+    const err = r.getChild('error')!;
+    expect(err.getChildren().map((c) => c.name)).toEqual([defined, condition]);
+    expect(stored).toEqual([]);
+  });
+  test('a tampered report → not-authorized + bad-signature', async () => {
+    const iq = stamp(reportIq(E.scopenode.jid, [{ date: '2026-11-22T05:59:00Z', ppm: 415 }], { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime }));
+    const ppm = iq.getChild('openspime')!.getChild('transport')!.getChild('data')!.getChild('entry')!.getChild('ppm')!;
+    ppm.children = ['416'];
+    const r = (await handler([])(iq))!;
+    expect(r.getChild('error')!.getChildren().map((c) => c.name)).toEqual(['not-authorized', 'bad-signature']);
+  });
+});
+
+describe('SpimeSeek authorization (§7.3)', () => {
+  const req = { id: 'abcdef0123456789', spimeid: E.spime.jid, expdate: '2026-11-22T07:00:00Z', encrequired: true };
+  test('the spime itself, or a verified claim key for it; nobody else', async () => {
+    const { open } = world();
+    const r = await open(ownerSeek(), 'pubsub.openspime.com');
+    expect(() => authorizeSeek(r, req)).not.toThrow();
+    expect(() => authorizeSeek({ osid: E.spime.jid }, req)).not.toThrow();
+    expect(() => authorizeSeek({ osid: E.owner.jid }, req)).toThrow('not-authorized-for-spime');
+    expect(() => authorizeSeek(r, { ...req, spimeid: 'other@spime.openspime.com/spime' })).toThrow('not-authorized-for-spime');
   });
 });
