@@ -5,7 +5,9 @@ import { parseContainer } from '../../src/openspime/container.js';
 import { signedInfo } from '../../src/openspime/signing.js';
 import { buildData, parseData } from '../../src/openspime/data.js';
 import { CONTENT_TYPE_V09_AES, NS_CORE } from '../../src/openspime/namespaces.js';
-import { checkSender } from '../../src/openspime/open.js';
+import { checkSender, type OpenOptions } from '../../src/openspime/open.js';
+import { buildClaimRequest, handleClaim, parseClaim } from '../../src/openspime/claim.js';
+import { xml } from '../../src/xml/element.js';
 import { seal } from '../../src/openspime/seal.js';
 import { authorizeSeek, buildSeekRequest } from '../../src/openspime/spimeseek.js';
 import { handleReport, reportIq } from '../../src/openspime/report.js';
@@ -173,5 +175,38 @@ describe('SpimeSeek authorization (§7.3)', () => {
     expect(() => authorizeSeek({ osid: E.spime.jid }, req)).not.toThrow();
     expect(() => authorizeSeek({ osid: E.owner.jid }, req)).toThrow('not-authorized-for-spime');
     expect(() => authorizeSeek(r, { ...req, spimeid: 'other@spime.openspime.com/spime' })).toThrow('not-authorized-for-spime');
+  });
+});
+
+describe('claim handler (spime, stanza in → stanza out)', () => {
+  const claimIq = (signed = true) => {
+    const iq = xml('iq', { type: 'set', id: 'c1', from: E.owner.jid, to: E.spime.jid },
+      seal(buildClaimRequest(E.spime.jid), { crypto, osid: E.owner.jid, cert: E.owner.cert, signingKey: signed ? keys.owner : undefined }));
+    return iq;
+  };
+  const spimeSide = (policy: (r: string, s: boolean) => boolean, more: Partial<OpenOptions> = {}) => {
+    const w = world();
+    return (iq: ReturnType<typeof claimIq>) => handleClaim(iq, { ...w.options, decryptionKey: keys.spime, self: { jid: E.spime.jid, cert: E.spime.cert, key: keys.spime }, policy, ...more });
+  };
+  test('granted: a signed result to the full JID whose claim key then opens a §1.2.1 request', async () => {
+    const r = (await spimeSide(() => true)(claimIq()))!;
+    expect([r.attr('type'), r.attr('to')]).toEqual(['result', E.owner.jid]);
+    const w = world();
+    const opened = await w.open(r.getChild('openspime')!, E.spime.jid);
+    const c = parseClaim(opened.payload);
+    expect(c.kind === 'response' && c.authorizes).toBe('spimeowner@mydomain.com');
+    const key = (c as { claimkey: Uint8Array }).claimkey;
+    const request = await w.open(ownerSeek(key), 'pubsub.openspime.com');
+    expect(request.claim?.expdate).toBe('2027-11-22T06:00:00Z');
+  });
+  test('refused by policy → forbidden + not-authorized-for-spime', async () => {
+    const r = (await spimeSide(() => false)(claimIq()))!;
+    expect(r.getChild('error')!.getChildren().map((c) => c.name)).toEqual(['forbidden', 'not-authorized-for-spime']);
+  });
+  test('the unsigned v0.9 claim is refused unless the spime accepts unsigned requests', async () => {
+    const r = (await spimeSide(() => true)(claimIq(false)))!;
+    expect(r.getChild('error')!.getChildren().map((c) => c.name)).toEqual(['not-authorized', 'not-signed']);
+    const ok = (await spimeSide((_r, signed) => !signed, { requireSignature: false })(claimIq(false)))!;
+    expect(ok.attr('type')).toBe('result');
   });
 });
