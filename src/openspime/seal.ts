@@ -6,6 +6,7 @@
 //   transport-key  = base64(RSAES-OAEP-SHA256(recipient key, k))
 //   AAD = "openspime-transport-1" 0x00 ‖ osid ‖ 0x00 ‖ content-type
 // The AAD binds the sender: re-signing a captured ciphertext under another osid breaks the tag.
+import { base64Encode } from '../bytes/base64.js';
 import { concatBytes } from '../bytes/bytes.js';
 import { utf8Encode } from '../bytes/utf8.js';
 import type { Crypto, RsaPrivateKey, RsaPublicKey } from '../crypto/crypto.js';
@@ -14,7 +15,6 @@ import { canonicalize } from './canonical.js';
 import { buildContainer, parseContainer, type ClaimKeyRef, type Container, type Transport } from './container.js';
 import { CONTENT_TYPE_ENCRYPTED, NS_CORE, SIGN_ALG, VERSION } from './namespaces.js';
 import { signedInfo } from './signing.js';
-import { base64Encode } from '../bytes/base64.js';
 
 export const TRANSPORT_AAD_LABEL = 'openspime-transport-1';
 export const CONTENT_KEY_BYTES = 16;
@@ -59,8 +59,8 @@ export function seal(payload: XmlElement, o: SealOptions): XmlElement {
     transport,
   };
   const el = buildContainer(container);
-  // Sign what a receiver will reconstruct: the view of the element as built (sign text empty).
-  const signature = o.crypto.rsaSign(o.signingKey, 'sha256', signedInfo(el, { ...container, originator: { ...container.originator!, sign: undefined } }, o.osid));
+  // Sign what a receiver will reconstruct: the view of the element as built (sign text is not in it).
+  const signature = o.crypto.rsaSign(o.signingKey, 'sha256', signedInfo(el, container, o.osid));
   const sign = el.getChild('originator', NS_CORE)!.getChild('sign', NS_CORE)!;
   sign.children = [base64Encode(signature)];
   // the result must parse as what it claims to be
