@@ -69,6 +69,14 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
     throw new OpenSpimeError('unsupported-content-type', t.contentType === CONTENT_TYPE_V09_AES ? `${t.contentType}: v0.9 never defined its mode, IV or key wrap` : t.contentType);
   }
 
+  // Checks that need no network first, so a bad container costs no key lookup.
+  if (originator?.sign) {
+    if (originator.sign.alg !== SIGN_ALG) throw new OpenSpimeError('unsupported-algorithm', `sign/@alg '${originator.sign.alg ?? ''}' (want ${SIGN_ALG})`);
+  } else if (o.requireSignature !== false) {
+    throw new OpenSpimeError('not-signed', 'container without originator/<sign/>');
+  }
+  if (originator && !o.keys.isTrusted(originator.cert)) throw new OpenSpimeError('untrusted-cert-service', `${originator.cert} is not an allowed certification service`);
+
   let claim: ClaimKeyBody | undefined;
   if (originator?.claimkey) {
     const ck = originator.claimkey;
@@ -84,16 +92,11 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
 
   let signed = false;
   if (originator?.sign) {
-    if (originator.sign.alg !== SIGN_ALG) throw new OpenSpimeError('unsupported-algorithm', `sign/@alg '${originator.sign.alg ?? ''}' (want ${SIGN_ALG})`);
     const input = signedInfo(el, container, osid);
     const sig = originator.sign.value;
     const ok = await verifyWith(o.keys, originator.cert, osid, (ks) => ks.some((k) => o.crypto.rsaVerify(k, 'sha256', input, sig)));
     if (!ok) throw new OpenSpimeError('bad-signature', `signature of ${osid} does not verify`);
     signed = true;
-  } else if (o.requireSignature !== false) {
-    throw new OpenSpimeError('not-signed', 'container without originator/<sign/>');
-  } else if (originator && !o.keys.isTrusted(originator.cert)) {
-    throw new OpenSpimeError('untrusted-cert-service', originator.cert);
   }
 
   let payload: XmlElement;
