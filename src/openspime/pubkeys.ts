@@ -1,0 +1,159 @@
+// XEP-0189 key lookups as OpenSpime v0.9 uses them (§1.0.1, §1.2.0, §1.2.1; docs/PROTOCOL.md §5):
+//   <iq type='get' to=CERT><pubkeys xmlns='urn:xmpp:tmp:pubkey' jid=JID/></iq>
+//   → <pubkeys jid=JID><KeyInfo xmlns=xmldsig#><KeyValue><RSAKeyValue><Modulus/><Exponent/>…
+// Both sides: KeyDirectory (asks allow-listed certification services, caches with a bound and an
+// expiry) and answerPubkeys (a certification service's stanza-in/stanza-out handler).
+import type { RsaPublicKey } from '../crypto/crypto.js';
+import { rsaPublicKeyFromBase64, rsaPublicKeyToBase64 } from '../crypto/rsa-key.js';
+import { xml, type XmlElement } from '../xml/element.js';
+import { OpenSpimeError } from './errors.js';
+import { NS_PUBKEY, NS_STANZAS, NS_XMLDSIG } from './namespaces.js';
+
+/**
+ * What the XMPP client (another layer) provides: send an iq of type get/set and resolve with the
+ * response iq (type result or error) from the addressee, matched by id and from (RFC 6120 §8.2.3);
+ * reject on timeout or disconnection.
+ */
+export interface IqSender {
+  request(iq: XmlElement): Promise<XmlElement>;
+}
+
+/** At most this many keys are taken from one answer (rotation overlap), the rest ignored. */
+export const MAX_KEYS_PER_JID = 4;
+
+export function pubkeysRequest(cert: string, jid: string): XmlElement {
+  return xml('iq', { type: 'get', to: cert }, xml('pubkeys', { xmlns: NS_PUBKEY, jid }));
+}
+
+/** Keys from a `<pubkeys/>` result; unusable ones (too small, malformed) are skipped. */
+export function parsePubkeys(pubkeys: XmlElement, jid: string): { keys: RsaPublicKey[]; rejected: string[] } {
+  if (pubkeys.name !== 'pubkeys' || pubkeys.ns !== NS_PUBKEY) throw new OpenSpimeError('key-unavailable', 'answer without <pubkeys/>');
+  if ((pubkeys.attr('jid') ?? '').trim() !== jid) throw new OpenSpimeError('key-unavailable', `answer is for ${pubkeys.attr('jid')}, asked for ${jid}`);
+  const keys: RsaPublicKey[] = [];
+  const rejected: string[] = [];
+  for (const info of pubkeys.getChildren('KeyInfo', NS_XMLDSIG)) {
+    for (const value of info.getChildren('KeyValue', NS_XMLDSIG)) {
+      for (const rsa of value.getChildren('RSAKeyValue', NS_XMLDSIG)) {
+        const m = rsa.getChildText('Modulus', NS_XMLDSIG);
+        const e = rsa.getChildText('Exponent', NS_XMLDSIG);
+        const key = m === undefined || e === undefined ? 'RSAKeyValue without Modulus/Exponent' : rsaPublicKeyFromBase64(m, e);
+        if (typeof key === 'string') rejected.push(key);
+        else if (keys.length < MAX_KEYS_PER_JID) keys.push(key);
+      }
+    }
+  }
+  return { keys, rejected };
+}
+
+export function pubkeysElement(jid: string, keys: readonly RsaPublicKey[]): XmlElement {
+  return xml('pubkeys', { xmlns: NS_PUBKEY, jid }, keys.map((k) => {
+    const { modulus, exponent } = rsaPublicKeyToBase64(k);
+    return xml('KeyInfo', { xmlns: NS_XMLDSIG }, xml('KeyValue', null, xml('RSAKeyValue', null, xml('Modulus', null, modulus), xml('Exponent', null, exponent))));
+  }));
+}
+
+export interface KeyDirectoryOptions {
+  iq: IqSender;
+  /** Certification services trusted to vouch for keys ("the list published on openspime.org"). */
+  certServices: readonly string[];
+  now: () => number;
+  /** How long an answer is reused. Default one hour. */
+  ttlMs?: number;
+  /** Cache bound; the oldest entry goes first. Default 64. */
+  maxEntries?: number;
+  /** A cached answer younger than this is not re-fetched after a failed verification. Default 60 s. */
+  minRefreshMs?: number;
+}
+
+interface Entry { keys: RsaPublicKey[]; fetchedAt: number }
+
+/** Keys of other entities, fetched from allow-listed certification services and cached. */
+export class KeyDirectory {
+  readonly #o: Required<KeyDirectoryOptions>;
+  readonly #cache = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<Entry>>();
+
+  constructor(options: KeyDirectoryOptions) {
+    this.#o = { ttlMs: 3600_000, maxEntries: 64, minRefreshMs: 60_000, ...options };
+  }
+
+  isTrusted(cert: string): boolean {
+    return this.#o.certServices.indexOf(cert) >= 0;
+  }
+
+  /**
+   * The keys `cert` publishes for `jid`. `refresh` asks again unless the cached answer is younger
+   * than minRefreshMs (used once after a verification failure: the key may have rotated, but a
+   * stream of forged signatures must not turn into a stream of lookups).
+   */
+  async lookup(cert: string, jid: string, refresh = false): Promise<RsaPublicKey[]> {
+    if (!this.isTrusted(cert)) throw new OpenSpimeError('untrusted-cert-service', `${cert} is not an allowed certification service`);
+    const id = `${cert}\u0000${jid}`;
+    const now = this.#o.now();
+    const hit = this.#cache.get(id);
+    if (hit && now - hit.fetchedAt < this.#o.ttlMs && !(refresh && now - hit.fetchedAt >= this.#o.minRefreshMs)) return hit.keys;
+    let pending = this.#inflight.get(id);
+    if (!pending) {
+      pending = this.#fetch(cert, jid).finally(() => this.#inflight.delete(id));
+      this.#inflight.set(id, pending);
+    }
+    return (await pending).keys;
+  }
+
+  /** Whether a refresh would actually ask the service again (so a caller can skip a retry). */
+  canRefresh(cert: string, jid: string): boolean {
+    const hit = this.#cache.get(`${cert}\u0000${jid}`);
+    return !hit || this.#o.now() - hit.fetchedAt >= this.#o.minRefreshMs;
+  }
+
+  forget(cert: string, jid: string): void {
+    this.#cache.delete(`${cert}\u0000${jid}`);
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  async #fetch(cert: string, jid: string): Promise<Entry> {
+    let answer: XmlElement;
+    try {
+      answer = await this.#o.iq.request(pubkeysRequest(cert, jid));
+    } catch (e) {
+      throw new OpenSpimeError('key-unavailable', `no answer from ${cert}: ${(e as Error)?.message ?? e}`);
+    }
+    if (answer.attr('type') !== 'result') throw new OpenSpimeError('key-unavailable', `${cert} answered type ${answer.attr('type')}`);
+    const pubkeys = answer.getChild('pubkeys', NS_PUBKEY);
+    if (!pubkeys) throw new OpenSpimeError('key-unavailable', `${cert} answered without <pubkeys/>`);
+    const { keys, rejected } = parsePubkeys(pubkeys, jid);
+    if (!keys.length) throw new OpenSpimeError(rejected.length ? 'bad-key' : 'key-unavailable', rejected.length ? rejected.join('; ') : `${cert} has no key for ${jid}`);
+    const entry = { keys, fetchedAt: this.#o.now() };
+    const id = `${cert}\u0000${jid}`;
+    this.#cache.delete(id);
+    this.#cache.set(id, entry);
+    while (this.#cache.size > this.#o.maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+    return entry;
+  }
+}
+
+function iqError(iq: XmlElement, type: string, condition: string): XmlElement {
+  return xml('iq', { type: 'error', id: iq.attr('id'), to: iq.attr('from'), from: iq.attr('to') },
+    xml('error', { type }, xml(condition, { xmlns: NS_STANZAS })));
+}
+
+/**
+ * A certification service's answer to a `<pubkeys/>` query (XEP-0189 as in v0.9 §1.0.1), or
+ * undefined if the stanza is not one (let another handler have it). Unknown JIDs get
+ * item-not-found, a set gets not-allowed, a query without jid bad-request.
+ */
+export function answerPubkeys(iq: XmlElement, keysFor: (jid: string) => readonly RsaPublicKey[] | undefined): XmlElement | undefined {
+  if (iq.name !== 'iq') return undefined;
+  const q = iq.getChild('pubkeys', NS_PUBKEY);
+  const type = iq.attr('type');
+  if (!q || (type !== 'get' && type !== 'set')) return undefined;
+  if (type === 'set') return iqError(iq, 'cancel', 'not-allowed');
+  const jid = q.attr('jid')?.trim();
+  if (!jid) return iqError(iq, 'modify', 'bad-request');
+  const keys = keysFor(jid);
+  if (!keys || !keys.length) return iqError(iq, 'cancel', 'item-not-found');
+  return xml('iq', { type: 'result', id: iq.attr('id'), to: iq.attr('from'), from: iq.attr('to') }, pubkeysElement(jid, keys));
+}
