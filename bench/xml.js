@@ -123,5 +123,5 @@ async function xs() {
   return results;
 }
 
-await node();
+if (!process.env.XS_ONLY) await node();
 await xs();

@@ -12,7 +12,7 @@ import type { XmlCondition } from './errors.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
-import { Utf8Decoder } from './utf8.js';
+import { Utf8Decoder, latin1 } from './utf8.js';
 import { checkXmlDecl } from './xmldecl.js';
 
 export interface XmlStreamHandler {
@@ -55,6 +55,20 @@ for (const b of [0x3c, 0x26, 0x3e, 0x5d]) TEXT_PLAIN[b] = 0;
 for (const b of [0x3c, 0x26, 0x22, 0x27]) ATTR_PLAIN[b] = 0;
 CDATA_PLAIN[0x5d] = 0;
 
+// Characters a native run stops at (the delimiter, '<' or the quote, is found by indexOf first).
+const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/;
+const TEXT_STOP = /[\x00-\x08\x0b-\x1f<&>\]\x80-\xff]/;
+// Plain tags for #nativeTag. Names are checked by the tree builder as QNames afterwards; values
+// exclude what needs the state machine ('<' '&' '>' whitespace normalization, non-ASCII).
+const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
+const S = '[ \\t\\r\\n]';
+const V = `'[^'<&>\\x00-\\x1f\\x80-\\xff]*'|"[^"<&>\\x00-\\x1f\\x80-\\xff]*"`;
+const START_TAG = new RegExp(`^<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`);
+const END_TAG = new RegExp(`^</(${N})${S}*>`);
+const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
+const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
+const NATIVE_WINDOW = 1024;
+
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 const MAX_DECL = 256;
 
@@ -86,6 +100,7 @@ export class XmlTokenizer {
   #keyword: number[] = KW_COMMENT;
   #kwIndex = 0;
   #entReturn = TEXT;
+  #nextState = TEXT; // set by #nativeTag
   #entStart = 0;
   #charRef = 0;
   #digits = 0;
@@ -208,26 +223,28 @@ export class XmlTokenizer {
     }
     let end = this.#endFor(n);
     let b = 0;
+    // Hot state in locals, stored back at the end.
+    let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
     while (i < end) {
       b = buf[i];
       // --- UTF-8 (RFC 3629 §4), validated for every byte whatever the state ---
-      if (this.#need !== 0) {
-        if (b < this.#lo || b > this.#hi) this.#fail('not-well-formed', 'invalid UTF-8', base + i);
-        this.#lo = 0x80; this.#hi = 0xbf;
-        this.#cp = (this.#cp << 6) | (b & 0x3f);
+      if (need !== 0) {
+        if (b < lo || b > hi) this.#fail('not-well-formed', 'invalid UTF-8', base + i);
+        lo = 0x80; hi = 0xbf;
+        cp = (cp << 6) | (b & 0x3f);
         i++;
-        if (--this.#need !== 0) continue;
-        const c = this.#cp;
-        if (c === 0xfffe || c === 0xffff) this.#fail('not-well-formed', 'character not allowed in XML (Char)', this.#seqStart);
+        if (--need !== 0) continue;
+        const c = cp;
+        if (c === 0xfffe || c === 0xffff) this.#fail('not-well-formed', 'character not allowed in XML (Char)', seqStart);
         switch (state) {
           case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
-            if (!(this.#nameFirst ? isNameStartCode(c) : isNameCode(c))) this.#fail('not-well-formed', 'character not allowed in a name', this.#seqStart);
+            if (!(this.#nameFirst ? isNameStartCode(c) : isNameCode(c))) this.#fail('not-well-formed', 'character not allowed in a name', seqStart);
             this.#nameFirst = false;
             this.#checkName(mark, i);
             break;
           case BOM:
-            if (c !== 0xfeff) this.#fail('not-well-formed', 'text outside the root element', this.#seqStart);
+            if (c !== 0xfeff) this.#fail('not-well-formed', 'text outside the root element', seqStart);
             this.#bomLen = 3;
             state = MISC;
             break;
@@ -235,18 +252,18 @@ export class XmlTokenizer {
         continue;
       }
       if (b >= 0x80) {
-        this.#seqStart = base + i;
-        if (b >= 0xc2 && b <= 0xdf) { this.#need = 1; this.#cp = b & 0x1f; }
+        seqStart = base + i;
+        if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
         else if (b >= 0xe0 && b <= 0xef) {
-          this.#need = 2; this.#cp = b & 0x0f;
-          if (b === 0xe0) this.#lo = 0xa0; // overlong
-          else if (b === 0xed) this.#hi = 0x9f; // surrogates
+          need = 2; cp = b & 0x0f;
+          if (b === 0xe0) lo = 0xa0; // overlong
+          else if (b === 0xed) hi = 0x9f; // surrogates
         } else if (b >= 0xf0 && b <= 0xf4) {
-          this.#need = 3; this.#cp = b & 0x07;
-          if (b === 0xf0) this.#lo = 0x90; // overlong
-          else if (b === 0xf4) this.#hi = 0x8f; // above U+10FFFF
+          need = 3; cp = b & 0x07;
+          if (b === 0xf0) lo = 0x90; // overlong
+          else if (b === 0xf4) hi = 0x8f; // above U+10FFFF
         } else this.#fail('not-well-formed', 'invalid UTF-8', base + i);
-        this.#brackets = 0;
+        brackets = 0;
         switch (state) {
           case TEXT: case ATTR_VALUE: case CDATA: case DECL:
           case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
@@ -281,14 +298,30 @@ export class XmlTokenizer {
       switch (state) {
         case TEXT: {
           const s = i;
+          let lim = i + NATIVE_AFTER;
+          if (lim > end) lim = end;
+          while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
+          if (i === lim && i < end && mark >= 0) {
+            i = this.#nativeText(buf, mark, i, end);
+            mark = i;
+          }
           while (i < end && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (i > s) this.#brackets = 0;
+          if (i > s) brackets = 0;
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
           if (b === 0x3c) { // '<'
             if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
             this.#tagStart = base + i;
+            const next = this.#nativeTag(buf, i, end, n);
+            if (next > 0) {
+              i = next;
+              state = this.#nextState;
+              end = this.#endFor(n);
+              mark = this.#collecting ? i : -1;
+              brackets = 0;
+              break;
+            }
             state = LT;
           } else if (b === 0x26) { // '&'
             if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
@@ -296,13 +329,13 @@ export class XmlTokenizer {
             this.#entReturn = TEXT;
             state = ENTITY;
           } else if (b === 0x5d) { // ']'
-            this.#brackets++;
+            brackets++;
           } else if (b === 0x3e) { // '>'
             // [14] CharData must not contain "]]>".
-            if (this.#brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
-            this.#brackets = 0;
+            if (brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
+            brackets = 0;
           } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
-            this.#brackets = 0;
+            brackets = 0;
             if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
             if (i + 1 < n && buf[i + 1] === 0x0a) i++;
             else if (i + 1 === n) this.#skipLF = true;
@@ -313,6 +346,15 @@ export class XmlTokenizer {
         }
 
         case ATTR_VALUE: {
+          let lim = i + NATIVE_AFTER;
+          if (lim > end) lim = end;
+          while (i < lim && ATTR_PLAIN[buf[i]] === 1) i++;
+          if (i === lim && i < end) {
+            let stop = buf.indexOf(this.#quote, i);
+            if (stop < 0 || stop > end) stop = end;
+            i = this.#nativeRun(buf, mark, i, stop, ATTR_SPECIAL);
+            mark = i;
+          }
           while (i < end && ATTR_PLAIN[buf[i]] === 1) i++;
           if (i >= end) break;
           b = buf[i];
@@ -373,7 +415,7 @@ export class XmlTokenizer {
           } else if (b === 0x3f) { // '?'
             if (this.#tagStart !== this.#bomLen) this.#fail('restricted-xml', 'processing instruction (RFC 6120 §11.1)', this.#tagStart);
             state = DECL;
-            this.#brackets = 0;
+            brackets = 0;
             mark = i - 1;
             if (mark < 0) { this.#append(new Uint8Array([0x3c]), 0, 1); mark = 0; this.#rawOpen = true; }
           } else this.#fail('not-well-formed', 'unexpected character after <', base + i);
@@ -519,7 +561,7 @@ export class XmlTokenizer {
           if (kw === KW_COMMENT) this.#fail('restricted-xml', 'comment (RFC 6120 §11.1)', this.#tagStart);
           if (kw === KW_DOCTYPE) this.#fail('restricted-xml', 'document type declaration (RFC 6120 §11.1)', this.#tagStart);
           if (this.#tree.depth === 0) this.#fail('not-well-formed', 'CDATA section outside the root element', this.#tagStart);
-          this.#brackets = 0;
+          brackets = 0;
           mark = this.#collecting ? i : -1;
           state = CDATA;
           break;
@@ -527,7 +569,7 @@ export class XmlTokenizer {
 
         case CDATA: {
           // [21] CDEnd: the two ']' before '>' are not content.
-          if (b === 0x3e && this.#brackets >= 2) {
+          if (b === 0x3e && brackets >= 2) {
             if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
             i++;
             mark = this.#collecting ? i : -1;
@@ -536,13 +578,13 @@ export class XmlTokenizer {
           }
           const s = i;
           while (i < end && CDATA_PLAIN[buf[i]] === 1) i++;
-          if (i > s) this.#brackets = 0;
+          if (i > s) brackets = 0;
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
-          if (b === 0x5d) this.#brackets++;
+          if (b === 0x5d) brackets++;
           else if (b === 0x0d) {
-            this.#brackets = 0;
+            brackets = 0;
             if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
             if (i + 1 < n && buf[i + 1] === 0x0a) i++;
             else if (i + 1 === n) this.#skipLF = true;
@@ -553,7 +595,7 @@ export class XmlTokenizer {
         }
 
         case DECL:
-          if (b === 0x3e && this.#brackets === 1) {
+          if (b === 0x3e && brackets === 1) {
             i++;
             const text = this.#take(buf, mark, i);
             mark = -1;
@@ -561,7 +603,7 @@ export class XmlTokenizer {
             state = MISC;
             break;
           }
-          this.#brackets = b === 0x3f ? 1 : 0;
+          brackets = b === 0x3f ? 1 : 0;
           if ((ASCII[b] & C_CHAR) === 0) this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
           if (this.#carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', this.#tagStart);
@@ -570,8 +612,114 @@ export class XmlTokenizer {
     }
     if (i < n) this.#fail('policy-violation', `stanza larger than ${this.#limits.stanzaBytes} bytes`, base + i);
     this.#state = state;
+    this.#need = need; this.#lo = lo; this.#hi = hi; this.#cp = cp; this.#seqStart = seqStart; this.#brackets = brackets;
     if (mark >= 0 && mark < n) { this.#append(buf, mark, n); this.#rawOpen = true; }
     else this.#rawOpen = mark >= 0;
+  }
+
+  /**
+   * Text from `from` on, checked and decoded by native code in growing windows: a regular
+   * expression over the window's Latin-1 string finds the first byte that needs the state machine
+   * ('<', '&', ']', '>', CR, a control or a non-ASCII byte). Returns its position.
+   */
+  #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
+    if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
+    const parts = this.#parts;
+    let i = from;
+    let w = 32;
+    while (i < end) {
+      const stop = end - i > w ? i + w : end;
+      const run = latin1(buf, i, stop);
+      const k = run.search(TEXT_STOP);
+      if (k < 0) {
+        parts.push(run);
+        i = stop;
+        if (w < NATIVE_WINDOW) w *= 2;
+        continue;
+      }
+      if (k > 0) parts.push(run.slice(0, k));
+      return i + k;
+    }
+    return i;
+  }
+
+  /**
+   * A complete, plain start or end tag at `at` (ASCII names, values without references, white
+   * space characters or non-ASCII bytes, all inside this chunk) handled in a few native regular
+   * expression calls. Returns the position after its '>', or -1 to let the state machine take the
+   * tag byte by byte; both paths check the same things in the same order, so results and error
+   * offsets do not depend on which one ran.
+   */
+  #nativeTag(buf: Uint8Array, at: number, end: number, n: number): number {
+    const depth = this.#tree.depth;
+    if (depth === 0) return -1;
+    const isEnd = at + 1 < end && buf[at + 1] === 0x2f;
+    // A new stanza is bounded from this '<' on.
+    let cap = end;
+    if (!isEnd && depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
+    // Windows grow (32, 256, 2048 bytes): most tags are short, and decoding past '>' is waste.
+    let w = 32;
+    let run = '';
+    let close = -1;
+    for (;;) {
+      const stop = cap - at > w ? at + w : cap;
+      run = latin1(buf, at, stop);
+      close = run.indexOf('>');
+      if (close >= 0) break;
+      if (stop === cap || w >= 2048) return -1;
+      w *= 8;
+    }
+    const nameBytes = this.#limits.nameBytes;
+    if (isEnd) {
+      const m = END_TAG.exec(run);
+      if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
+      this.#commitText();
+      this.#name = m[1];
+      this.#nextState = this.#closeEnd();
+      return at + close + 1;
+    }
+    const m = START_TAG.exec(run);
+    if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
+    const attrs = m[2];
+    let count = 0;
+    if (attrs !== '') {
+      ATTRIBUTE.lastIndex = 0;
+      for (let a = ATTRIBUTE.exec(attrs); a !== null; a = ATTRIBUTE.exec(attrs)) {
+        if (a[1].length > nameBytes) return -1;
+        this.#attrValues[count++] = a[2] ?? a[3];
+        this.#attrNames[count - 1] = a[1];
+      }
+    }
+    this.#startTag();
+    this.#name = m[1];
+    this.#attrCount = 0;
+    // Each name through #addAttribute, in order, for the same duplicate and count checks.
+    for (let k = 0; k < count; k++) {
+      this.#addAttribute(this.#attrNames[k]);
+      this.#attrCount++;
+    }
+    this.#nextState = this.#closeStart(m[3] === '/');
+    return at + close + 1;
+  }
+
+  /**
+   * A long run of plain ASCII is checked and decoded by native code (a regular expression over
+   * its Latin-1 string), not byte by byte: the pending token bytes before `from` are flushed, the
+   * plain part of [from, stop) joins the parts, and the position of the first byte that needs
+   * attention is returned. Windows are bounded so that a special byte soon after costs little.
+   */
+  #nativeRun(buf: Uint8Array, mark: number, from: number, stop: number, special: RegExp): number {
+    this.#pushRaw(buf, mark, from);
+    let i = from;
+    while (i < stop) {
+      const w = stop - i > NATIVE_WINDOW ? i + NATIVE_WINDOW : stop;
+      const run = latin1(buf, i, w);
+      const k = run.search(special);
+      if (k < 0) { this.#parts.push(run); i = w; continue; }
+      if (k > 0) this.#parts.push(run.slice(0, k));
+      return i + k;
+    }
+    return i;
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
