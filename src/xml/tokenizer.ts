@@ -57,7 +57,14 @@ CDATA_PLAIN[0x5d] = 0;
 
 // Characters a native run stops at (the delimiter, '<' or the quote, is found by indexOf first).
 const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/;
-const TEXT_STOP = /[\x00-\x08\x0b-\x1f<&>\]\x80-\xff]/;
+// Well-formed UTF-8 (RFC 3629 §4) of [2] Char, as Latin-1 code units: no overlongs, surrogates,
+// values above U+10FFFF, nor U+FFFE/U+FFFF.
+const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\xbf]|[\\xe1-\\xec\\xee][\\x80-\\xbf]{2}'
+  + '|\\xed[\\x80-\\x9f][\\x80-\\xbf]|\\xef[\\x80-\\xbe][\\x80-\\xbf]|\\xef\\xbf[\\x80-\\xbd]'
+  + '|\\xf0[\\x90-\\xbf][\\x80-\\xbf]{2}|[\\xf1-\\xf3][\\x80-\\xbf]{3}|\\xf4[\\x80-\\x8f][\\x80-\\xbf]{2}';
+/** The longest prefix of character data the state machine would pass through unchanged. */
+const TEXT_RUN = new RegExp(`(?:[\\t\\n\\x20-\\x25\\x27-\\x3b\\x3d\\x3f-\\x5c\\x5e-\\x7f]+|${UTF8_SEQ})*`, 'y');
+const NON_ASCII = /[\x80-\xff]/;
 // Plain tags for #nativeTag. Names are checked by the tree builder as QNames afterwards; values
 // exclude what needs the state machine ('<' '&' '>' whitespace normalization, non-ASCII).
 const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
@@ -301,7 +308,7 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (i === lim && i < end && mark >= 0) {
+          if (mark >= 0 && i < end && (i === lim || buf[i] >= 0x80)) {
             i = this.#nativeText(buf, mark, i, end);
             mark = i;
           }
@@ -630,15 +637,17 @@ export class XmlTokenizer {
     while (i < end) {
       const stop = end - i > w ? i + w : end;
       const run = latin1(buf, i, stop);
-      const k = run.search(TEXT_STOP);
-      if (k < 0) {
-        parts.push(run);
-        i = stop;
-        if (w < NATIVE_WINDOW) w *= 2;
-        continue;
+      TEXT_RUN.lastIndex = 0;
+      const k = TEXT_RUN.exec(run)![0].length;
+      if (k > 0) {
+        const plain = k === run.length ? run : run.slice(0, k);
+        // UTF-8 to UTF-16 natively: escape() turns each byte >= 0x80 into %XX, which
+        // decodeURIComponent reads as UTF-8 (the sequences are known valid).
+        parts.push(NON_ASCII.test(plain) ? decodeURIComponent(escape(plain)) : plain);
       }
-      if (k > 0) parts.push(run.slice(0, k));
-      return i + k;
+      if (k < run.length) return i + k;
+      i = stop;
+      if (w < NATIVE_WINDOW) w *= 2;
     }
     return i;
   }
