@@ -65,11 +65,29 @@ const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\xbf]|[\\
 /** The longest prefix of character data the state machine would pass through unchanged. */
 const TEXT_RUN = new RegExp(`(?:[\\t\\n\\x20-\\x25\\x27-\\x3b\\x3d\\x3f-\\x5c\\x5e-\\x7f]+|${UTF8_SEQ})*`, 'y');
 const NON_ASCII = /[\x80-\xff]/;
+// [67] Reference: the predefined entities and character references, by the native paths.
+const REF = '&(?:(lt|gt|amp|apos|quot)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));';
+const REFERENCE = new RegExp(REF, 'y');
+const REFERENCES = new RegExp(REF, 'g');
+
+/** A reference's replacement text, or undefined if it is not a legal character (WFC: Legal Character). */
+function referenceValue(name: string | undefined, dec: string | undefined, hex: string | undefined): string | undefined {
+  if (name !== undefined) return PREDEFINED[name];
+  const c = dec !== undefined ? parseInt(dec, 10) : parseInt(hex!, 16);
+  return isXmlChar(c) ? String.fromCodePoint(c) : undefined;
+}
+
+/** Latin-1 code units holding validated UTF-8 → the text. escape() turns each unit >= 0x80 into
+ *  %XX, which decodeURIComponent reads as UTF-8: both native, also on XS. */
+function utf8Text(units: string): string {
+  return NON_ASCII.test(units) ? decodeURIComponent(escape(units)) : units;
+}
 // Plain tags for #nativeTag. Names are checked by the tree builder as QNames afterwards; values
 // exclude what needs the state machine ('<' '&' '>' whitespace normalization, non-ASCII).
 const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
 const S = '[ \\t\\r\\n]';
-const V = `'[^'<&>\\x00-\\x1f\\x80-\\xff]*'|"[^"<&>\\x00-\\x1f\\x80-\\xff]*"`;
+const VALUE_PART = `${UTF8_SEQ}|&(?:lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
+const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*"`;
 const START_TAG = new RegExp(`^<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`);
 const END_TAG = new RegExp(`^</(${N})${S}*>`);
 const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
@@ -308,7 +326,7 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (mark >= 0 && i < end && (i === lim || buf[i] >= 0x80)) {
+          if (mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
             i = this.#nativeText(buf, mark, i, end);
             mark = i;
           }
@@ -637,15 +655,23 @@ export class XmlTokenizer {
     while (i < end) {
       const stop = end - i > w ? i + w : end;
       const run = latin1(buf, i, stop);
-      TEXT_RUN.lastIndex = 0;
-      const k = TEXT_RUN.exec(run)![0].length;
-      if (k > 0) {
-        const plain = k === run.length ? run : run.slice(0, k);
-        // UTF-8 to UTF-16 natively: escape() turns each byte >= 0x80 into %XX, which
-        // decodeURIComponent reads as UTF-8 (the sequences are known valid).
-        parts.push(NON_ASCII.test(plain) ? decodeURIComponent(escape(plain)) : plain);
+      let p = 0;
+      for (;;) {
+        TEXT_RUN.lastIndex = p;
+        const q = p + TEXT_RUN.exec(run)![0].length;
+        if (q > p) parts.push(utf8Text(p === 0 && q === run.length ? run : run.slice(p, q)));
+        if (q === run.length) break;
+        // A predefined entity or a legal character reference is taken here too; anything else
+        // (or one cut by the window) goes to the state machine.
+        if (run.charCodeAt(q) !== 0x26) return i + q;
+        REFERENCE.lastIndex = q;
+        const m = REFERENCE.exec(run);
+        const value = m === null ? undefined : referenceValue(m[1], m[2], m[3]);
+        if (value === undefined) return i + q;
+        parts.push(value);
+        p = q + m![0].length;
+        if (p === run.length) break;
       }
-      if (k < run.length) return i + k;
       i = stop;
       if (w < NATIVE_WINDOW) w *= 2;
     }
@@ -695,8 +721,21 @@ export class XmlTokenizer {
       ATTRIBUTE.lastIndex = 0;
       for (let a = ATTRIBUTE.exec(attrs); a !== null; a = ATTRIBUTE.exec(attrs)) {
         if (a[1].length > nameBytes) return -1;
-        this.#attrValues[count++] = a[2] ?? a[3];
-        this.#attrNames[count - 1] = a[1];
+        let value = a[2] ?? a[3];
+        if (value !== '') {
+          value = utf8Text(value);
+          if (value.indexOf('&') >= 0) {
+            let legal = true;
+            value = value.replace(REFERENCES, (_r, name?: string, dec?: string, hex?: string) => {
+              const v = referenceValue(name, dec, hex);
+              if (v === undefined) { legal = false; return ''; }
+              return v;
+            });
+            if (!legal) return -1;
+          }
+        }
+        this.#attrNames[count] = a[1];
+        this.#attrValues[count++] = value;
       }
     }
     this.#startTag();

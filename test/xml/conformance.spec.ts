@@ -143,11 +143,14 @@ const VALUES: Array<[string, string, string]> = [
   ['CRLF and CR become LF in text', '<a>x\r\ny\rz\r\r\n</a>', 'x\ny\nz\n\n'],
   ['CDATA is literal', '<a>x<![CDATA[<&amp;]]]]>y</a>', 'x<&amp;]]y'],
   ['CR in CDATA is normalized too', '<a><![CDATA[a\r\nb]]></a>', 'a\nb'],
+  // Long enough for the native paths of the tokenizer.
+  ['long text with references and non-ASCII', U(`<a>${'x'.repeat(40)}&amp;&#233;é東😀&#x1F600;]${'y'.repeat(40)}\r\n</a>`), `${'x'.repeat(40)}&éé東😀😀]${'y'.repeat(40)}\n`],
 ];
 const ATTRIBUTES: Array<[string, string, string]> = [
   ['white space becomes spaces', '<a v="a\r\nb\tc\nd\re"/>', 'a b c d e'],
   ['references are not normalized', '<a v="&#9;&#10;&#13;&#x20;"/>', '\t\n\r '],
   ['entities and > in values', `<a v='&lt;&amp;&quot;&apos;>"'/>`, `<&"'>"`],
+  ['long value with references and non-ASCII', U(`<a v='${'x'.repeat(40)}&amp;&#233;é東😀&#x1F600;&quot;${'y'.repeat(40)}'/>`), `${'x'.repeat(40)}&éé東😀😀"${'y'.repeat(40)}`],
 ];
 
 describe('XML conformance: rejected input', () => {
