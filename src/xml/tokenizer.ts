@@ -93,6 +93,7 @@ const END_TAG = new RegExp(`^</(${N})${S}*>`);
 const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
 const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
 const NATIVE_WINDOW = 1024;
+const MAX_NATIVE_TAG = 2048;
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 const MAX_DECL = 256;
@@ -692,23 +693,16 @@ export class XmlTokenizer {
     // A new stanza is bounded from this '<' on.
     let cap = end;
     if (!isEnd && depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
-    // Windows grow (32, 256, 2048 bytes): most tags are short, and decoding past '>' is waste.
-    let w = 32;
-    let run = '';
-    let close = -1;
-    for (;;) {
-      const stop = cap - at > w ? at + w : cap;
-      run = latin1(buf, at, stop);
-      close = run.indexOf('>');
-      if (close >= 0) break;
-      if (stop === cap || w >= 2048) return -1;
-      w *= 8;
-    }
+    // Find the '>' natively (within a bounded view: indexOf runs to the end of what it is given),
+    // then decode exactly the tag.
+    const close = buf.subarray(at, cap - at > MAX_NATIVE_TAG ? at + MAX_NATIVE_TAG : cap).indexOf(0x3e);
+    if (close < 0) return -1;
+    const run = latin1(buf, at, at + close + 1);
     const nameBytes = this.#limits.nameBytes;
     if (isEnd) {
       const m = END_TAG.exec(run);
       if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
-      this.#commitText();
+      if (this.#parts.length !== 0) this.#commitText();
       this.#name = m[1];
       this.#nextState = this.#closeEnd();
       return at + close + 1;
@@ -786,7 +780,7 @@ export class XmlTokenizer {
 
   /** A start tag's name begins: stanza bookkeeping and limits. */
   #startTag(): void {
-    this.#commitText();
+    if (this.#parts.length !== 0) this.#commitText();
     const depth = this.#tree.depth;
     if (depth === this.#stanzaDepth || depth === 0) {
       // The stanza (or the stream header tag) is bounded from its '<'.
@@ -813,7 +807,7 @@ export class XmlTokenizer {
   #closeStart(empty: boolean): number {
     const tree = this.#tree;
     const element = tree.open(this.#name, this.#attrNames, this.#attrValues, this.#attrCount, this.#tagStart);
-    this.#attrNames.length = this.#attrValues.length = this.#attrCount = 0;
+    this.#attrCount = 0; // the arrays are reused: at most `attributes` stale strings
     if (!this.#document && tree.depth === 1) {
       this.#inStanza = false;
       this.#handler.streamStart(element, tree.declared);

@@ -9,6 +9,7 @@ export class Utf8Decoder {
   readonly #units = new Uint16Array(PIECE + 1);
 
   decode(bytes: Uint8Array, start: number, end: number): string {
+    if (end - start === 1 && bytes[start] < 0x80) return String.fromCharCode(bytes[start]);
     if (end - start <= PIECE) {
       let ascii = true;
       for (let i = start; i < end; i++) if (bytes[i] >= 0x80) { ascii = false; break; }
