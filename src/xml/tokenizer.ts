@@ -65,6 +65,8 @@ const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\xbf]|[\\
 /** The longest prefix of character data the state machine would pass through unchanged. */
 const TEXT_RUN = new RegExp(`(?:[\\t\\n\\x20-\\x25\\x27-\\x3b\\x3d\\x3f-\\x5c\\x5e-\\x7f]+|${UTF8_SEQ})*`, 'y');
 const NON_ASCII = /[\x80-\xff]/;
+/** The same, ASCII only: the common case, matched by one character class. */
+const ASCII_RUN = /[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x5c\x5e-\x7f]*/y;
 // [67] Reference: the predefined entities and character references, by the native paths.
 const REF = '&(?:(lt|gt|amp|apos|quot)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));';
 const REFERENCE = new RegExp(REF, 'y');
@@ -658,9 +660,18 @@ export class XmlTokenizer {
       const run = latin1(buf, i, stop);
       let p = 0;
       for (;;) {
-        TEXT_RUN.lastIndex = p;
-        const q = p + TEXT_RUN.exec(run)![0].length;
-        if (q > p) parts.push(utf8Text(p === 0 && q === run.length ? run : run.slice(p, q)));
+        ASCII_RUN.lastIndex = p;
+        let q = p + ASCII_RUN.exec(run)![0].length;
+        let ascii = true;
+        if (q < run.length && run.charCodeAt(q) >= 0x80) {
+          TEXT_RUN.lastIndex = q;
+          q += TEXT_RUN.exec(run)![0].length;
+          ascii = false;
+        }
+        if (q > p) {
+          const piece = p === 0 && q === run.length ? run : run.slice(p, q);
+          parts.push(ascii ? piece : decodeURIComponent(escape(piece)));
+        }
         if (q === run.length) break;
         // A predefined entity or a legal character reference is taken here too; anything else
         // (or one cut by the window) goes to the state machine.
@@ -693,10 +704,10 @@ export class XmlTokenizer {
     // A new stanza is bounded from this '<' on.
     let cap = end;
     if (!isEnd && depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
-    // Find the '>' natively (within a bounded view: indexOf runs to the end of what it is given),
-    // then decode exactly the tag.
-    const close = buf.subarray(at, cap - at > MAX_NATIVE_TAG ? at + MAX_NATIVE_TAG : cap).indexOf(0x3e);
-    if (close < 0) return -1;
+    // Find the '>' natively, then decode exactly the tag. Without one, indexOf scans only the rest
+    // of this chunk, which all belongs to the tag.
+    const close = buf.indexOf(0x3e, at) - at;
+    if (close < 0 || close >= cap - at || close >= MAX_NATIVE_TAG) return -1;
     const run = latin1(buf, at, at + close + 1);
     const nameBytes = this.#limits.nameBytes;
     if (isEnd) {

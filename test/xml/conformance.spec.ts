@@ -109,6 +109,8 @@ const REJECTED: Array<[string, string, string, number]> = [
   ['declaration not at the start', ' <?xml version="1.0"?><a/>', RX, 1],
   ['undeclared entity in text', '<a>&nbsp;</a>', RX, 3],
   ['undeclared entity in an attribute', '<a b="&e;"/>', RX, 6],
+  // Also guards the native tag path against regular-expression backtracking on long values.
+  ['undeclared entity after a long value', `<a b="${'x'.repeat(3000)}&e;" c='${'y'.repeat(3000)}'/>`, RX, 3006],
   // RFC 6120 §11.6: UTF-8 only
   ['ISO-8859-1', "<?xml version='1.0' encoding='ISO-8859-1'?><a/>", 'unsupported-encoding', 0],
   ['UTF-16', '<?xml version="1.0" encoding="UTF-16"?><a/>', 'unsupported-encoding', 0],
