@@ -13,6 +13,10 @@ import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
 import { Utf8Decoder, latin1 } from './utf8.js';
+import {
+  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, END_TAG, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, PREDEFINED, REFERENCE, REFERENCES,
+  START_TAG, TEXT_RUN, referenceValue, utf8Text,
+} from './patterns.js';
 import { checkXmlDecl } from './xmldecl.js';
 
 export interface XmlStreamHandler {
@@ -55,49 +59,6 @@ for (const b of [0x3c, 0x26, 0x3e, 0x5d]) TEXT_PLAIN[b] = 0;
 for (const b of [0x3c, 0x26, 0x22, 0x27]) ATTR_PLAIN[b] = 0;
 CDATA_PLAIN[0x5d] = 0;
 
-// Characters a native run stops at (the delimiter, '<' or the quote, is found by indexOf first).
-const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/;
-// Well-formed UTF-8 (RFC 3629 §4) of [2] Char, as Latin-1 code units: no overlongs, surrogates,
-// values above U+10FFFF, nor U+FFFE/U+FFFF.
-const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\xbf]|[\\xe1-\\xec\\xee][\\x80-\\xbf]{2}'
-  + '|\\xed[\\x80-\\x9f][\\x80-\\xbf]|\\xef[\\x80-\\xbe][\\x80-\\xbf]|\\xef\\xbf[\\x80-\\xbd]'
-  + '|\\xf0[\\x90-\\xbf][\\x80-\\xbf]{2}|[\\xf1-\\xf3][\\x80-\\xbf]{3}|\\xf4[\\x80-\\x8f][\\x80-\\xbf]{2}';
-/** The longest prefix of character data the state machine would pass through unchanged. */
-const TEXT_RUN = new RegExp(`(?:[\\t\\n\\x20-\\x25\\x27-\\x3b\\x3d\\x3f-\\x5c\\x5e-\\x7f]+|${UTF8_SEQ})*`, 'y');
-const NON_ASCII = /[\x80-\xff]/;
-/** The same, ASCII only: the common case, matched by one character class. */
-const ASCII_RUN = /[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x5c\x5e-\x7f]*/y;
-// [67] Reference: the predefined entities and character references, by the native paths.
-const REF = '&(?:(lt|gt|amp|apos|quot)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));';
-const REFERENCE = new RegExp(REF, 'y');
-const REFERENCES = new RegExp(REF, 'g');
-
-/** A reference's replacement text, or undefined if it is not a legal character (WFC: Legal Character). */
-function referenceValue(name: string | undefined, dec: string | undefined, hex: string | undefined): string | undefined {
-  if (name !== undefined) return PREDEFINED[name];
-  const c = dec !== undefined ? parseInt(dec, 10) : parseInt(hex!, 16);
-  return isXmlChar(c) ? String.fromCodePoint(c) : undefined;
-}
-
-/** Latin-1 code units holding validated UTF-8 → the text. escape() turns each unit >= 0x80 into
- *  %XX, which decodeURIComponent reads as UTF-8: both native, also on XS. */
-function utf8Text(units: string): string {
-  return NON_ASCII.test(units) ? decodeURIComponent(escape(units)) : units;
-}
-// Plain tags for #nativeTag. Names are checked by the tree builder as QNames afterwards; values
-// exclude what needs the state machine ('<' '&' '>' whitespace normalization, non-ASCII).
-const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
-const S = '[ \\t\\r\\n]';
-const VALUE_PART = `${UTF8_SEQ}|&(?:lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
-const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*"`;
-const START_TAG = new RegExp(`^<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`);
-const END_TAG = new RegExp(`^</(${N})${S}*>`);
-const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
-const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
-const NATIVE_WINDOW = 1024;
-const MAX_NATIVE_TAG = 2048;
-
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 const MAX_DECL = 256;
 
 export class XmlTokenizer {
