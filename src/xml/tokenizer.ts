@@ -14,7 +14,7 @@ import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
 import { Utf8Decoder, latin1 } from './utf8.js';
 import {
-  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, END_TAG, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, PREDEFINED, REFERENCE, REFERENCES,
+  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, END_TAG, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
   START_TAG, TEXT_RUN, referenceValue, utf8Text,
 } from './patterns.js';
 import { checkXmlDecl } from './xmldecl.js';
@@ -684,11 +684,13 @@ export class XmlTokenizer {
     const attrs = m[2];
     let count = 0;
     if (attrs !== '') {
+      // Values need decoding only if the tag has a non-ASCII byte or a reference at all.
+      const plain = attrs.indexOf('&') < 0 && !NON_ASCII.test(attrs);
       ATTRIBUTE.lastIndex = 0;
       for (let a = ATTRIBUTE.exec(attrs); a !== null; a = ATTRIBUTE.exec(attrs)) {
         if (a[1].length > nameBytes) return -1;
         let value = a[2] ?? a[3];
-        if (value !== '') {
+        if (!plain && value !== '') {
           value = utf8Text(value);
           if (value.indexOf('&') >= 0) {
             let legal = true;
