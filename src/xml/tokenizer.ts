@@ -5,6 +5,9 @@
 //
 // Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
 // decoded early); strings are decoded once per name, attribute value or text run.
+// Hot paths: plain tags and text runs that lie inside one chunk are checked and decoded by
+// regular expressions over their Latin-1 view (patterns.ts), native on XS; anything else, and any
+// error, goes byte by byte through the state machine, so results never depend on the path.
 import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode, isXmlChar } from './chars.js';
 import type { XmlElement } from './element.js';
 import { XmlError } from './errors.js';
@@ -130,6 +133,8 @@ export class XmlTokenizer {
     this.#parts = [];
     this.#skipLF = false;
     this.#need = 0;
+    this.#lo = 0x80;
+    this.#hi = 0xbf;
     this.#brackets = 0;
     this.#attrCount = 0;
     this.#bomLen = 0;
