@@ -626,12 +626,16 @@ export class XmlTokenizer {
       const run = latin1(buf, i, stop);
       let p = 0;
       for (;;) {
+        // Sticky and always matching (possibly empty): test() leaves the match end in lastIndex,
+        // without allocating a match array.
         ASCII_RUN.lastIndex = p;
-        let q = p + ASCII_RUN.exec(run)![0].length;
+        ASCII_RUN.test(run);
+        let q = ASCII_RUN.lastIndex;
         let ascii = true;
         if (q < run.length && run.charCodeAt(q) >= 0x80) {
           TEXT_RUN.lastIndex = q;
-          q += TEXT_RUN.exec(run)![0].length;
+          TEXT_RUN.test(run);
+          q = TEXT_RUN.lastIndex;
           ascii = false;
         }
         if (q > p) {
