@@ -56,7 +56,7 @@ const runners = {
   },
 };
 
-function best(fn, input, bytes, runs = 5) {
+function best(fn, input, bytes, runs = 10) {
   let bestMs = Infinity, count = 0;
   fn(input); // warm up
   for (let r = 0; r < runs; r++) {
@@ -124,4 +124,4 @@ async function xs() {
 }
 
 if (!process.env.XS_ONLY) await node();
-await xs();
+if (!process.env.NODE_ONLY) await xs();

@@ -41,7 +41,6 @@ export const S = '[ \\t\\r\\n]';
 export const VALUE_PART = `${UTF8_SEQ}|&(?:lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
 export const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*"`;
 export const START_TAG = new RegExp(`^<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`);
-export const END_TAG = new RegExp(`^</(${N})${S}*>`);
 export const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
 export const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
 export const NATIVE_WINDOW = 1024;

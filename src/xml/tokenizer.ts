@@ -17,7 +17,7 @@ import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
 import { Utf8Decoder, latin1 } from './utf8.js';
 import {
-  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, END_TAG, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
+  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
   START_TAG, TEXT_RUN, referenceValue, utf8Text,
 } from './patterns.js';
 import { checkXmlDecl } from './xmldecl.js';
@@ -671,23 +671,31 @@ export class XmlTokenizer {
     const depth = this.#tree.depth;
     if (depth === 0) return -1;
     const isEnd = at + 1 < end && buf[at + 1] === 0x2f;
+    if (isEnd) {
+      // `</name>` of the open element: compared with its name byte by byte, no decoding. Any
+      // other end tag (white space before '>', a mismatch, non-ASCII) takes the slow path.
+      const name = this.#tree.openName();
+      const len = name.length;
+      const close = at + 2 + len;
+      if (close >= end || buf[close] !== 0x3e) return -1;
+      for (let k = 0; k < len; k++) {
+        const c = name.charCodeAt(k);
+        if (c >= 0x80 || buf[at + 2 + k] !== c) return -1; // a code unit is a byte only below 0x80
+      }
+      if (this.#parts.length !== 0) this.#commitText();
+      this.#name = name;
+      this.#nextState = this.#closeEnd();
+      return close + 1;
+    }
     // A new stanza is bounded from this '<' on.
     let cap = end;
-    if (!isEnd && depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
+    if (depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
     // Find the '>' natively, then decode exactly the tag. Without one, indexOf scans only the rest
     // of this chunk, which all belongs to the tag.
     const close = buf.indexOf(0x3e, at) - at;
     if (close < 0 || close >= cap - at || close >= MAX_NATIVE_TAG) return -1;
     const run = latin1(buf, at, at + close + 1);
     const nameBytes = this.#limits.nameBytes;
-    if (isEnd) {
-      const m = END_TAG.exec(run);
-      if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
-      if (this.#parts.length !== 0) this.#commitText();
-      this.#name = m[1];
-      this.#nextState = this.#closeEnd();
-      return at + close + 1;
-    }
     const m = START_TAG.exec(run);
     if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
     const attrs = m[2];

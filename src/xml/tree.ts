@@ -119,6 +119,11 @@ export class TreeBuilder {
     return element;
   }
 
+  /** The innermost open element's name as written (its end tag must repeat it). */
+  openName(): string {
+    return this.#qnames[this.depth - 1];
+  }
+
   /** Appends character data to the innermost element. */
   text(s: string): void {
     this.#open[this.depth - 1].children.push(s);

@@ -20,6 +20,9 @@ const REJECTED: Array<[string, string, string, number]> = [
   // [40] STag, [42] ETag, [44] EmptyElemTag, WFC: Element Type Match
   ['mismatched end tag', '<a></b>', NWF, 3],
   ['mismatched nesting', '<a><b></a></b>', NWF, 6],
+  // U+00C3 U+00B7 (a valid name) are two code units equal to the UTF-8 bytes of U+00F7, which
+  // cannot start a name: the end tag must be compared as characters, not units against bytes.
+  ['end tag whose bytes equal the start name\'s code units', U('<a><\u00c3\u00b7></\u00f7></a>'), NWF, 11],
   ['space after <', '< a/>', NWF, 1],
   ['space after </', '<a></ a>', NWF, 5],
   ['garbage after /', '<a/ >', NWF, 3],
