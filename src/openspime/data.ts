@@ -27,9 +27,9 @@ export interface DataEntry {
   pressure?: number;
 }
 
-type NumericField = 'lat' | 'lon' | 'ele' | 'ppm' | 'temperature' | 'humidity' | 'pressure';
+export type NumericField = 'lat' | 'lon' | 'ele' | 'ppm' | 'temperature' | 'humidity' | 'pressure';
 /** Element order as emitted; unit attribute (if any) and the accepted range. */
-const FIELDS: ReadonlyArray<readonly [NumericField, string | undefined, number, number]> = [
+export const DATA_FIELDS: ReadonlyArray<readonly [NumericField, string | undefined, number, number]> = [
   ['lat', undefined, -90, 90],
   ['lon', undefined, -180, 180],
   ['ele', 'm', -12000, 100000],
@@ -49,7 +49,7 @@ export function buildEntry(e: DataEntry): XmlElement {
   if (parseDateTime(e.date) === undefined) throw new OpenSpimeError('bad-format', `entry date '${e.date}'`);
   const kids: XmlElement[] = [xml('date', null, e.date)];
   if (e.exposure !== undefined) kids.push(xml('exposure', null, e.exposure));
-  for (const [name, unit, min, max] of FIELDS) {
+  for (const [name, unit, min, max] of DATA_FIELDS) {
     const v = e[name];
     if (v === undefined) continue;
     if (!Number.isFinite(v) || v < min || v > max) throw new OpenSpimeError('bad-format', `${name} ${v} outside [${min}, ${max}]`);
@@ -72,7 +72,7 @@ export function parseEntry(el: XmlElement): DataEntry {
     if (exposure !== 'indoor' && exposure !== 'outdoor') bad(`exposure '${exposure}'`);
     entry.exposure = exposure;
   }
-  for (const [name, unit, min, max] of FIELDS) {
+  for (const [name, unit, min, max] of DATA_FIELDS) {
     const found = el.getChildren(name);
     if (!found.length) continue;
     if (found.length > 1) bad(`more than one <${name}/>`);

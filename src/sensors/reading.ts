@@ -3,19 +3,11 @@
 // the XML. Extra measured quantities travel alongside in fixed units: temperature °C, humidity
 // %RH, pressure Pa.
 
-export interface Entry {
-  /** ISO 8601 UTC, e.g. 2008-04-02T16:54:22Z. */
-  date: string;
-  lat?: number;
-  lon?: number;
-  /** Metres above mean sea level. */
-  ele?: number;
-  /** CO2 in parts per million. */
-  ppm?: number;
-  temperature?: number;
-  humidity?: number;
-  pressure?: number;
-}
+import { DATA_FIELDS, type DataEntry, type NumericField } from '../openspime/data.js';
+import { formatDateTime } from '../openspime/datetime.js';
+
+/** The entry a set of samples makes: the data extension's own model (units and ranges there). */
+export type Entry = DataEntry;
 
 /** The union of ECMA-419 sample groups the drivers produce. */
 export interface Samples {
@@ -33,7 +25,7 @@ export interface Samples {
  * Elevation prefers the GPS altitude over the barometric one.
  */
 export function toEntry(samples: readonly (Samples | undefined)[], time: number): Entry {
-  const entry: Entry = { date: isoDate(time) };
+  const entry: Entry = { date: formatDateTime(time) };
   let baroAltitude: number | undefined;
   for (const s of samples) {
     if (!s) continue;
@@ -52,23 +44,20 @@ export function toEntry(samples: readonly (Samples | undefined)[], time: number)
   return entry;
 }
 
-/** ISO 8601 UTC with whole seconds (the OpenSpime example's precision). */
-export function isoDate(time: number): string {
-  return new Date(Math.floor(time / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 /**
- * The entry's fields as text, in document order, with the precision each deserves: lat/lon 6
- * decimals (~0.1 m), ele 1 decimal with unit 'm' as in the OpenSpime example, ppm whole, etc.
+ * The entry's fields as text for people (logs, the demo), each with the precision it deserves:
+ * lat/lon 6 decimals (~0.1 m), ele 1 decimal, ppm whole. The wire form is the data extension's
+ * buildEntry (src/openspime/data.ts), whose units these are.
  */
 export function entryFields(entry: Entry): [name: string, text: string, unit?: string][] {
   const out: [string, string, string?][] = [['date', entry.date]];
-  if (entry.lat !== undefined) out.push(['lat', entry.lat.toFixed(6)]);
-  if (entry.lon !== undefined) out.push(['lon', entry.lon.toFixed(6)]);
-  if (entry.ele !== undefined) out.push(['ele', entry.ele.toFixed(1), 'm']);
-  if (entry.ppm !== undefined) out.push(['ppm', Math.round(entry.ppm).toString()]);
-  if (entry.temperature !== undefined) out.push(['temperature', entry.temperature.toFixed(2), 'C']);
-  if (entry.humidity !== undefined) out.push(['humidity', entry.humidity.toFixed(1), '%RH']);
-  if (entry.pressure !== undefined) out.push(['pressure', entry.pressure.toFixed(0), 'Pa']);
+  for (const [name, unit] of DATA_FIELDS) {
+    const v = entry[name];
+    if (v !== undefined) out.push(unit ? [name, v.toFixed(DISPLAY_DIGITS[name]), unit] : [name, v.toFixed(DISPLAY_DIGITS[name])]);
+  }
   return out;
 }
+
+const DISPLAY_DIGITS: Readonly<Record<NumericField, number>> = Object.freeze({
+  lat: 6, lon: 6, ele: 1, ppm: 0, temperature: 2, humidity: 1, pressure: 0,
+});

@@ -1,5 +1,6 @@
 // Samples → OpenSpime data entry (OpenSpime core v0.9, "Data Reporting" example fields).
-import { entryFields, isoDate, toEntry } from '../../src/sensors/reading.js';
+import { formatDateTime } from '../../src/openspime/datetime.js';
+import { entryFields, toEntry } from '../../src/sensors/reading.js';
 
 const T = Date.UTC(2008, 3, 2, 16, 54, 22, 640);
 
@@ -23,7 +24,7 @@ describe('reading model', () => {
     ], T);
     expect(entry).toEqual({ date: '2008-04-02T16:54:22Z', ppm: 611, temperature: 21.5, humidity: 41.26, pressure: 100_653.27, ele: 118.2 });
     expect(entryFields(entry).slice(1)).toEqual([
-      ['ele', '118.2', 'm'], ['ppm', '611'], ['temperature', '21.50', 'C'], ['humidity', '41.3', '%RH'], ['pressure', '100653', 'Pa'],
+      ['ele', '118.2', 'm'], ['ppm', '611'], ['temperature', '21.50', 'Cel'], ['humidity', '41.3', '%RH'], ['pressure', '100653', 'Pa'],
     ]);
   });
 
@@ -33,7 +34,7 @@ describe('reading model', () => {
   });
 
   test('dates are UTC with whole seconds, before and after 2000', () => {
-    expect(isoDate(0)).toBe('1970-01-01T00:00:00Z');
-    expect(isoDate(Date.UTC(1999, 11, 31, 23, 59, 59, 999))).toBe('1999-12-31T23:59:59Z');
+    expect(formatDateTime(0)).toBe('1970-01-01T00:00:00Z');
+    expect(formatDateTime(Date.UTC(1999, 11, 31, 23, 59, 59, 999))).toBe('1999-12-31T23:59:59Z');
   });
 });
