@@ -4,7 +4,7 @@
 // Not type-checked on the host (Moddable's typings come from manifest_typings.json at build time).
 import Time from 'time';
 import Timer from 'timer';
-import type { Clock } from '../../../src/sensors/clock.js';
+import type { Clock } from 'spimekit/sensors/clock';
 
 export const moddableClock: Clock = {
   now: () => Time.ticks,
