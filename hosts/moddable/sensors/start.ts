@@ -1,7 +1,8 @@
 // Start the sensors on the device: the board chosen by the manifest's `platforms` section
 // (`spimekit/board`), ECMA-419 I2C and Serial from Moddable's `embedded:io`, the device clock,
 // and the same wiring the simulation runs (src/sensors/suite.ts).
-// Not type-checked on the host (Moddable modules); type-checked by mcconfig's tsc on the device build.
+// Type-checked on the host by `npx tsc -p hosts/moddable` (Moddable modules from moddable.d.ts), and
+// by mcconfig's tsc against the SDK's typings on the device build.
 //
 // Imports of src/ use the manifest's module names (`spimekit/...`), never a relative path out of
 // hosts/: XS resolves `../../../src/x.js` against this module's *name* (`spimekit/host/sensors/start`),
