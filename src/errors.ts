@@ -7,6 +7,8 @@ export class SpimeError extends Error {
   constructor(condition: string, message?: string) {
     super(message ? `${condition}: ${message}` : condition);
     this.condition = condition;
-    this.name = new.target.name;
+    // An own property, not an assignment: on the device xsl freezes Error.prototype after
+    // preload, and assigning over its read-only `name` would throw in strict code.
+    Object.defineProperty(this, 'name', { value: new.target.name, writable: true, configurable: true });
   }
 }

@@ -16,8 +16,14 @@ function step(name, cmd, cmdArgs) {
   return r.status === 0;
 }
 
-for (const [name, project] of [['tsc: src/ on ES2022 alone (no Node, no DOM)', 'tsconfig.src.json'], ['tsc: all', 'tsconfig.json']]) {
-  if (step(name, 'node_modules/.bin/tsc', ['--noEmit', '-p', project])) passed++;
+const checks = [
+  ['tsc: src/ on ES2022 alone (no Node, no DOM)', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.src.json']],
+  ['tsc: all', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
+  ['tsc: device glue against the Moddable module declarations', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable']],
+  ['manifest: module names and imports resolve as XS resolves them', process.execPath, ['tools/check-manifest.js']],
+];
+for (const [name, cmd, cmdArgs] of checks) {
+  if (step(name, cmd, cmdArgs)) passed++;
   else { failed++; console.log(`✕ ${name}`); }
 }
 
