@@ -36,6 +36,13 @@ export class StreamReader {
 
   get failed(): Error | undefined { return this.#failure; }
 
+  /** What arrived but was not read (handed to the router when negotiation ends). */
+  drain(): StreamEvent[] {
+    const q = this.#queue;
+    this.#queue = [];
+    return q;
+  }
+
   next(): Promise<StreamEvent> {
     return new Promise((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
