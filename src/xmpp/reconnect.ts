@@ -37,8 +37,11 @@ export class Backoff {
 export function isRetryable(e: unknown): boolean {
   if (e instanceof SaslError) return e.condition === 'temporary-auth-failure';
   if (e instanceof StreamError) {
-    return ['see-other-host', 'system-shutdown', 'connection-timeout', 'reset', 'internal-server-error',
-      'remote-connection-failed', 'resource-constraint', 'undefined-condition'].includes(e.condition);
+    // RFC 6120 §4.9.3: these say "do not come back as you are": credentials, addressing, a
+    // session that replaced ours (retrying would kick it out in turn), or our own protocol bugs.
+    return !['not-authorized', 'conflict', 'host-unknown', 'improper-addressing', 'invalid-from', 'invalid-namespace',
+      'policy-violation', 'unsupported-version', 'unsupported-encoding', 'unsupported-stanza-type', 'not-well-formed',
+      'restricted-xml', 'bad-format', 'bad-namespace-prefix'].includes(e.condition);
   }
   if (e instanceof ConnectionError) return !['tls-required', 'certificate', 'policy'].includes(e.condition);
   if (e instanceof SpimeError) return false;
