@@ -1,0 +1,653 @@
+// A streaming XML tokenizer for XMPP (RFC 6120 §4.2, §11): a byte-level state machine over UTF-8
+// input fed in chunks split anywhere. It checks XML 1.0 (Fifth Edition) well-formedness and
+// Namespaces in XML 1.0, applies the RFC 6120 §11.1 restrictions, and delivers the stream header,
+// each top-level stanza as one element tree, and the stream end.
+//
+// Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
+// decoded early); strings are decoded once per name, attribute value or text run.
+import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode, isXmlChar } from './chars.js';
+import type { XmlElement } from './element.js';
+import { XmlError } from './errors.js';
+import type { XmlCondition } from './errors.js';
+import { DEFAULT_XML_LIMITS } from './limits.js';
+import type { XmlLimits } from './limits.js';
+import { TreeBuilder } from './tree.js';
+import { Utf8Decoder } from './utf8.js';
+import { checkXmlDecl } from './xmldecl.js';
+
+export interface XmlStreamHandler {
+  /** The stream's root start tag (RFC 6120 §4.7); `namespaces` are the declarations it makes, '' for the default. */
+  streamStart(header: XmlElement, namespaces: Record<string, string>): void;
+  /** One complete child of the root (RFC 6120 §4.1 "first-level element"), or the whole root in document mode. */
+  stanza(element: XmlElement): void;
+  /** The root's end tag (RFC 6120 §4.4). */
+  streamEnd(): void;
+}
+
+export interface XmlTokenizerOptions extends Partial<XmlLimits> {
+  /** 'stream' (default): the root is an XMPP stream. 'document': the root itself is delivered to `stanza`. */
+  mode?: 'stream' | 'document';
+}
+
+// States. Outside the root:
+const MISC = 0, BOM = 1, LT = 2, DECL = 3;
+// Tags:
+const START_NAME = 4, TAG = 5, ATTR_NAME = 6, ATTR_EQ = 7, ATTR_QUOTE = 8, ATTR_VALUE = 9, EMPTY = 10;
+const END_START = 11, END_NAME = 12, END_TAIL = 13;
+// Content:
+const TEXT = 14, ENTITY = 15, ENT_NAME = 16, CHARREF = 17, DEC = 18, HEX = 19;
+const BANG = 20, KEYWORD = 21, CDATA = 22;
+
+// Keywords after `<!`, matched byte by byte so that they may be split.
+const KW_COMMENT = [0x2d]; // "<!-" "-"
+const KW_CDATA = [0x43, 0x44, 0x41, 0x54, 0x41, 0x5b]; // "<![" "CDATA["
+const KW_DOCTYPE = [0x4f, 0x43, 0x54, 0x59, 0x50, 0x45]; // "<!D" "OCTYPE"
+
+/** Bytes that need no action inside character data ([14] CharData): Char, minus < & > ] CR. */
+const TEXT_PLAIN = new Uint8Array(256);
+/** The same inside attribute values ([10] AttValue), minus both quotes, tab and LF (normalized). */
+const ATTR_PLAIN = new Uint8Array(256);
+/** The same inside CDATA sections ([20] CData): Char, minus ] and CR. */
+const CDATA_PLAIN = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++) TEXT_PLAIN[b] = ATTR_PLAIN[b] = CDATA_PLAIN[b] = 1;
+TEXT_PLAIN[0x09] = TEXT_PLAIN[0x0a] = CDATA_PLAIN[0x09] = CDATA_PLAIN[0x0a] = 1;
+for (const b of [0x3c, 0x26, 0x3e, 0x5d]) TEXT_PLAIN[b] = 0;
+for (const b of [0x3c, 0x26, 0x22, 0x27]) ATTR_PLAIN[b] = 0;
+CDATA_PLAIN[0x5d] = 0;
+
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
+const MAX_DECL = 256;
+
+export class XmlTokenizer {
+  readonly #handler: XmlStreamHandler;
+  readonly #limits: XmlLimits;
+  readonly #document: boolean;
+  readonly #stanzaDepth: number; // depth (open elements) at which a stanza is a child
+  readonly #decoder = new Utf8Decoder();
+  readonly #tree: TreeBuilder;
+
+  #error: Error | null = null;
+  #base = 0; // absolute offset of the current chunk's first byte
+  #state = MISC;
+  // The current token's bytes from earlier chunks.
+  #carry = new Uint8Array(64);
+  #carryLen = 0;
+  #rawOpen = false; // a token continues from the previous chunk
+  #parts: string[] = []; // decoded pieces of the current text node or attribute value
+  #skipLF = false; // §2.11: a CR ended the previous chunk; a following LF is part of it
+  // UTF-8 sequence in progress (RFC 3629 §4 table).
+  #need = 0;
+  #lo = 0x80;
+  #hi = 0xbf;
+  #cp = 0;
+  #seqStart = 0;
+  #nameFirst = false; // the name's first character is the pending non-ASCII one
+  #brackets = 0; // consecutive ']' just seen (for "]]>")
+  #keyword: number[] = KW_COMMENT;
+  #kwIndex = 0;
+  #entReturn = TEXT;
+  #entStart = 0;
+  #charRef = 0;
+  #digits = 0;
+  // Current tag.
+  #tagStart = 0;
+  #name = '';
+  #attrNames: string[] = [];
+  #attrValues: string[] = [];
+  #attrCount = 0;
+  #quote = 0;
+  #needSpace = false;
+  // Position in the document.
+  #bomLen = 0;
+  #rootDone = false;
+  #collecting = false; // character data here belongs to a stanza
+  #inStanza = false;
+  #stanzaStart = 0;
+  #elements = 0;
+
+  constructor(handler: XmlStreamHandler, options: XmlTokenizerOptions = {}) {
+    this.#handler = handler;
+    const limits = { ...DEFAULT_XML_LIMITS };
+    for (const k of Object.keys(limits) as (keyof XmlLimits)[]) if (options[k] !== undefined) limits[k] = options[k]!;
+    this.#limits = limits;
+    this.#document = options.mode === 'document';
+    this.#stanzaDepth = this.#document ? 0 : 1;
+    this.#tree = new TreeBuilder(this.#document ? -1 : 1);
+  }
+
+  /** Forgets everything for a new stream (RFC 6120 §4.3.3: after STARTTLS and SASL success). Offsets restart at 0. */
+  reset(): void {
+    this.#error = null;
+    this.#base = 0;
+    this.#state = MISC;
+    this.#carryLen = 0;
+    if (this.#carry.length > 4096) this.#carry = new Uint8Array(64);
+    this.#rawOpen = false;
+    this.#parts = [];
+    this.#skipLF = false;
+    this.#need = 0;
+    this.#brackets = 0;
+    this.#attrCount = 0;
+    this.#bomLen = 0;
+    this.#rootDone = false;
+    this.#collecting = false;
+    this.#inStanza = false;
+    this.#tree.reset();
+  }
+
+  /** Tokenizes the next bytes. Throws XmlError; after an error every call throws it again until reset(). */
+  feed(chunk: Uint8Array): void {
+    if (this.#error) throw this.#error;
+    try {
+      this.#run(chunk);
+      this.#base += chunk.length;
+    } catch (e) {
+      this.#error = e as Error;
+      throw e;
+    }
+  }
+
+  /** Declares the input complete. A stream may stay open between stanzas; a document must be whole. */
+  end(): void {
+    if (this.#error) throw this.#error;
+    const at = this.#base;
+    const between = this.#need === 0 && !this.#rawOpen && (this.#state === MISC
+      ? this.#rootDone
+      : this.#state === TEXT && !this.#document && this.#tree.depth === 1);
+    if (!between) {
+      this.#error = new XmlError('not-well-formed', this.#tree.depth || this.#state !== MISC ? 'input ends inside an element' : 'no root element', at);
+      throw this.#error;
+    }
+  }
+
+  #fail(condition: XmlCondition, message: string, offset: number): never {
+    throw new XmlError(condition, message, offset);
+  }
+
+  /** Where this chunk must stop: the end, or the byte limit of the stanza in progress. */
+  #endFor(n: number): number {
+    return this.#inStanza ? Math.min(n, this.#stanzaStart + this.#limits.stanzaBytes - this.#base) : n;
+  }
+
+  /** The current token's bytes up to `end` (exclusive) as a string, less `trim` bytes at its end. */
+  #take(buf: Uint8Array, mark: number, end: number, trim = 0): string {
+    this.#rawOpen = false;
+    if (this.#carryLen === 0) return end - trim > mark ? this.#decoder.decode(buf, mark, end - trim) : '';
+    this.#append(buf, mark, end);
+    const len = this.#carryLen - trim;
+    this.#carryLen = 0;
+    return this.#decoder.decode(this.#carry, 0, len);
+  }
+
+  #append(buf: Uint8Array, from: number, to: number): void {
+    const need = this.#carryLen + to - from;
+    if (need > this.#carry.length) {
+      const bigger = new Uint8Array(Math.max(need, this.#carry.length * 2));
+      bigger.set(this.#carry.subarray(0, this.#carryLen));
+      this.#carry = bigger;
+    }
+    this.#carry.set(buf.subarray(from, to), this.#carryLen);
+    this.#carryLen = need;
+  }
+
+  /** Fails at the first byte past the name limit, if the name so far (from `mark` to `i`) passes it. */
+  #checkName(mark: number, i: number): void {
+    const over = this.#carryLen + i - mark - this.#limits.nameBytes;
+    if (over > 0) this.#fail('policy-violation', `name longer than ${this.#limits.nameBytes} bytes`, this.#base + i - over);
+  }
+
+  #run(buf: Uint8Array): void {
+    const n = buf.length;
+    const base = this.#base;
+    let i = 0;
+    let state = this.#state;
+    let mark = this.#rawOpen ? 0 : -1; // start of the current token's bytes in this chunk
+    if (this.#skipLF && n > 0) {
+      this.#skipLF = false;
+      if (buf[0] === 0x0a) { i = 1; if (mark === 0) mark = 1; }
+    }
+    let end = this.#endFor(n);
+    let b = 0;
+
+    while (i < end) {
+      b = buf[i];
+      // --- UTF-8 (RFC 3629 §4), validated for every byte whatever the state ---
+      if (this.#need !== 0) {
+        if (b < this.#lo || b > this.#hi) this.#fail('not-well-formed', 'invalid UTF-8', base + i);
+        this.#lo = 0x80; this.#hi = 0xbf;
+        this.#cp = (this.#cp << 6) | (b & 0x3f);
+        i++;
+        if (--this.#need !== 0) continue;
+        const c = this.#cp;
+        if (c === 0xfffe || c === 0xffff) this.#fail('not-well-formed', 'character not allowed in XML (Char)', this.#seqStart);
+        switch (state) {
+          case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
+            if (!(this.#nameFirst ? isNameStartCode(c) : isNameCode(c))) this.#fail('not-well-formed', 'character not allowed in a name', this.#seqStart);
+            this.#nameFirst = false;
+            this.#checkName(mark, i);
+            break;
+          case BOM:
+            if (c !== 0xfeff) this.#fail('not-well-formed', 'text outside the root element', this.#seqStart);
+            this.#bomLen = 3;
+            state = MISC;
+            break;
+        }
+        continue;
+      }
+      if (b >= 0x80) {
+        this.#seqStart = base + i;
+        if (b >= 0xc2 && b <= 0xdf) { this.#need = 1; this.#cp = b & 0x1f; }
+        else if (b >= 0xe0 && b <= 0xef) {
+          this.#need = 2; this.#cp = b & 0x0f;
+          if (b === 0xe0) this.#lo = 0xa0; // overlong
+          else if (b === 0xed) this.#hi = 0x9f; // surrogates
+        } else if (b >= 0xf0 && b <= 0xf4) {
+          this.#need = 3; this.#cp = b & 0x07;
+          if (b === 0xf0) this.#lo = 0x90; // overlong
+          else if (b === 0xf4) this.#hi = 0x8f; // above U+10FFFF
+        } else this.#fail('not-well-formed', 'invalid UTF-8', base + i);
+        this.#brackets = 0;
+        switch (state) {
+          case TEXT: case ATTR_VALUE: case CDATA: case DECL:
+          case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
+            break;
+          case MISC:
+            if (base + i !== 0 || b !== 0xef) this.#fail('not-well-formed', 'text outside the root element', base + i);
+            state = BOM;
+            break;
+          case LT:
+            this.#startTag();
+            end = this.#endFor(n);
+            mark = i; this.#nameFirst = true; state = START_NAME;
+            break;
+          case TAG:
+            if (this.#needSpace) this.#fail('not-well-formed', 'attributes must be separated by white space', base + i);
+            mark = i; this.#nameFirst = true; state = ATTR_NAME;
+            break;
+          case END_START:
+            mark = i; this.#nameFirst = true; state = END_NAME;
+            break;
+          case ENTITY:
+            mark = i; this.#nameFirst = true; state = ENT_NAME;
+            break;
+          default:
+            this.#fail('not-well-formed', 'unexpected character', base + i);
+        }
+        i++;
+        continue;
+      }
+
+      // --- ASCII, by state ---
+      switch (state) {
+        case TEXT: {
+          const s = i;
+          while (i < end && TEXT_PLAIN[buf[i]] === 1) i++;
+          if (i > s) this.#brackets = 0;
+          if (i >= end) break;
+          b = buf[i];
+          if (b >= 0x80) break;
+          if (b === 0x3c) { // '<'
+            if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
+            this.#tagStart = base + i;
+            state = LT;
+          } else if (b === 0x26) { // '&'
+            if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
+            this.#entStart = base + i;
+            this.#entReturn = TEXT;
+            state = ENTITY;
+          } else if (b === 0x5d) { // ']'
+            this.#brackets++;
+          } else if (b === 0x3e) { // '>'
+            // [14] CharData must not contain "]]>".
+            if (this.#brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
+            this.#brackets = 0;
+          } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
+            this.#brackets = 0;
+            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
+            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
+            else if (i + 1 === n) this.#skipLF = true;
+            if (mark >= 0) mark = i + 1;
+          } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
+          i++;
+          break;
+        }
+
+        case ATTR_VALUE: {
+          while (i < end && ATTR_PLAIN[buf[i]] === 1) i++;
+          if (i >= end) break;
+          b = buf[i];
+          if (b >= 0x80) break;
+          if (b === this.#quote) {
+            const value = this.#take(buf, mark, i);
+            const parts = this.#parts;
+            this.#attrValues[this.#attrCount++] = parts.length ? (parts.push(value), parts.join('')) : value;
+            parts.length = 0;
+            mark = -1;
+            this.#needSpace = true;
+            state = TAG;
+          } else if (b === 0x22 || b === 0x27) { // the other quote
+          } else if (b === 0x26) {
+            this.#pushRaw(buf, mark, i); mark = -1;
+            this.#entStart = base + i;
+            this.#entReturn = ATTR_VALUE;
+            state = ENTITY;
+          } else if (b === 0x3c) {
+            this.#fail('not-well-formed', '< in an attribute value', base + i);
+          } else if (b === 0x09 || b === 0x0a || b === 0x0d) {
+            // §3.3.3 attribute-value normalization: each white space character becomes a space,
+            // after §2.11 made CRLF one LF.
+            this.#pushRaw(buf, mark, i);
+            this.#parts.push(' ');
+            if (b === 0x0d) {
+              if (i + 1 < n && buf[i + 1] === 0x0a) i++;
+              else if (i + 1 === n) this.#skipLF = true;
+            }
+            mark = i + 1;
+          } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
+          i++;
+          break;
+        }
+
+        case MISC:
+          if (b === 0x3c) {
+            if (this.#rootDone) this.#fail('not-well-formed', 'content after the root element', base + i);
+            this.#tagStart = base + i;
+            state = LT;
+          } else if ((ASCII[b] & C_SPACE) === 0) {
+            this.#fail('not-well-formed', 'text outside the root element', base + i);
+          }
+          i++;
+          break;
+
+        case LT:
+          if ((ASCII[b] & C_NAME_START) !== 0) {
+            this.#startTag();
+            end = this.#endFor(n);
+            mark = i; this.#nameFirst = false; state = START_NAME;
+          } else if (b === 0x2f) { // '/'
+            if (this.#tree.depth === 0) this.#fail('not-well-formed', 'end tag outside the root element', this.#tagStart);
+            this.#commitText();
+            state = END_START;
+          } else if (b === 0x21) { // '!'
+            state = BANG;
+          } else if (b === 0x3f) { // '?'
+            if (this.#tagStart !== this.#bomLen) this.#fail('restricted-xml', 'processing instruction (RFC 6120 §11.1)', this.#tagStart);
+            state = DECL;
+            this.#brackets = 0;
+            mark = i - 1;
+            if (mark < 0) { this.#append(new Uint8Array([0x3c]), 0, 1); mark = 0; this.#rawOpen = true; }
+          } else this.#fail('not-well-formed', 'unexpected character after <', base + i);
+          i++;
+          break;
+
+        case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME: {
+          while (i < end && (ASCII[buf[i]] & C_NAME) !== 0) i++;
+          this.#checkName(mark, i);
+          if (i >= end) break;
+          b = buf[i];
+          if (b >= 0x80) break;
+          const space = (ASCII[b] & C_SPACE) !== 0;
+          if (state === START_NAME) {
+            if (space || b === 0x3e || b === 0x2f) {
+              this.#name = this.#take(buf, mark, i); mark = -1;
+              this.#attrCount = 0;
+              this.#needSpace = false;
+              if (space) state = TAG;
+              else if (b === 0x2f) state = EMPTY;
+              else { state = this.#closeStart(false); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+            } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
+          } else if (state === ATTR_NAME) {
+            if (space || b === 0x3d) {
+              const name = this.#take(buf, mark, i); mark = -1;
+              this.#addAttribute(name);
+              state = space ? ATTR_EQ : ATTR_QUOTE;
+            } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
+          } else if (state === END_NAME) {
+            if (space || b === 0x3e) {
+              this.#name = this.#take(buf, mark, i); mark = -1;
+              if (space) state = END_TAIL;
+              else { state = this.#closeEnd(); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+            } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
+          } else { // ENT_NAME
+            if (b !== 0x3b) this.#fail('not-well-formed', 'entity reference must end with ;', base + i);
+            const name = this.#take(buf, mark, i);
+            const value = PREDEFINED[name];
+            // RFC 6120 §11.1: no entity references but the predefined ones; and with no DTD an
+            // undeclared entity is also a well-formedness error (XML 1.0 §4.1 WFC: Entity Declared).
+            if (value === undefined || !Object.prototype.hasOwnProperty.call(PREDEFINED, name)) {
+              this.#fail('restricted-xml', `entity reference &${name}; (RFC 6120 §11.1)`, this.#entStart);
+            }
+            state = this.#entityEnd(value);
+            mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
+          }
+          i++;
+          break;
+        }
+
+        case TAG:
+          if ((ASCII[b] & C_SPACE) !== 0) this.#needSpace = false;
+          else if (b === 0x3e) { state = this.#closeStart(false); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+          else if (b === 0x2f) state = EMPTY;
+          else if ((ASCII[b] & C_NAME_START) !== 0) {
+            if (this.#needSpace) this.#fail('not-well-formed', 'attributes must be separated by white space', base + i);
+            mark = i; this.#nameFirst = false; state = ATTR_NAME;
+          } else this.#fail('not-well-formed', 'unexpected character in a tag', base + i);
+          i++;
+          break;
+
+        case ATTR_EQ:
+          if (b === 0x3d) state = ATTR_QUOTE;
+          else if ((ASCII[b] & C_SPACE) === 0) this.#fail('not-well-formed', 'expected = after an attribute name', base + i);
+          i++;
+          break;
+
+        case ATTR_QUOTE:
+          if (b === 0x22 || b === 0x27) { this.#quote = b; mark = i + 1; state = ATTR_VALUE; }
+          else if ((ASCII[b] & C_SPACE) === 0) this.#fail('not-well-formed', 'attribute value must be quoted', base + i);
+          i++;
+          break;
+
+        case EMPTY:
+          if (b !== 0x3e) this.#fail('not-well-formed', 'expected > after /', base + i);
+          state = this.#closeStart(true); end = this.#endFor(n);
+          i++;
+          mark = this.#collecting ? i : -1;
+          break;
+
+        case END_START:
+          if ((ASCII[b] & C_NAME_START) === 0) this.#fail('not-well-formed', 'expected a name after </', base + i);
+          mark = i; this.#nameFirst = false; state = END_NAME;
+          i++;
+          break;
+
+        case END_TAIL:
+          if (b === 0x3e) { state = this.#closeEnd(); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+          else if ((ASCII[b] & C_SPACE) === 0) this.#fail('not-well-formed', 'expected > in an end tag', base + i);
+          i++;
+          break;
+
+        case ENTITY:
+          if (b === 0x23) { state = CHARREF; } // '#'
+          else if ((ASCII[b] & C_NAME_START) !== 0) { mark = i; this.#nameFirst = false; state = ENT_NAME; }
+          else this.#fail('not-well-formed', '& must start a reference (escape it as &amp;)', base + i);
+          i++;
+          break;
+
+        case CHARREF:
+          this.#charRef = 0; this.#digits = 0;
+          if (b === 0x78) state = HEX; // 'x'
+          else if (b >= 0x30 && b <= 0x39) { this.#charRef = b - 0x30; this.#digits = 1; state = DEC; }
+          else this.#fail('not-well-formed', 'malformed character reference', base + i);
+          i++;
+          break;
+
+        case DEC: case HEX: {
+          let d = -1;
+          if (b >= 0x30 && b <= 0x39) d = b - 0x30;
+          else if (state === HEX && b >= 0x61 && b <= 0x66) d = b - 0x57;
+          else if (state === HEX && b >= 0x41 && b <= 0x46) d = b - 0x37;
+          if (d >= 0) {
+            // Saturate above the Unicode range; [2] Char rejects it below.
+            this.#charRef = Math.min(this.#charRef * (state === HEX ? 16 : 10) + d, 0x110000);
+            this.#digits++;
+          } else if (b === 0x3b && this.#digits > 0) {
+            // [66] CharRef, WFC: Legal Character.
+            if (!isXmlChar(this.#charRef)) this.#fail('not-well-formed', 'reference to a character not allowed in XML (Char)', base + i);
+            state = this.#entityEnd(String.fromCodePoint(this.#charRef));
+            mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
+          } else this.#fail('not-well-formed', 'malformed character reference', base + i);
+          i++;
+          break;
+        }
+
+        case BANG:
+          if (b === 0x2d) this.#keyword = KW_COMMENT;
+          else if (b === 0x5b) this.#keyword = KW_CDATA;
+          else if (b === 0x44) this.#keyword = KW_DOCTYPE;
+          else this.#fail('not-well-formed', 'unexpected character after <!', base + i);
+          this.#kwIndex = 0;
+          state = KEYWORD;
+          i++;
+          break;
+
+        case KEYWORD: {
+          const kw = this.#keyword;
+          if (b !== kw[this.#kwIndex]) this.#fail('not-well-formed', 'unexpected character after <!', base + i);
+          i++;
+          if (++this.#kwIndex < kw.length) break;
+          // RFC 6120 §11.1: no comments, no DTD. CDATA sections are allowed (XML 1.0 §2.7).
+          if (kw === KW_COMMENT) this.#fail('restricted-xml', 'comment (RFC 6120 §11.1)', this.#tagStart);
+          if (kw === KW_DOCTYPE) this.#fail('restricted-xml', 'document type declaration (RFC 6120 §11.1)', this.#tagStart);
+          if (this.#tree.depth === 0) this.#fail('not-well-formed', 'CDATA section outside the root element', this.#tagStart);
+          this.#brackets = 0;
+          mark = this.#collecting ? i : -1;
+          state = CDATA;
+          break;
+        }
+
+        case CDATA: {
+          // [21] CDEnd: the two ']' before '>' are not content.
+          if (b === 0x3e && this.#brackets >= 2) {
+            if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
+            i++;
+            mark = this.#collecting ? i : -1;
+            state = TEXT;
+            break;
+          }
+          const s = i;
+          while (i < end && CDATA_PLAIN[buf[i]] === 1) i++;
+          if (i > s) this.#brackets = 0;
+          if (i >= end) break;
+          b = buf[i];
+          if (b >= 0x80) break;
+          if (b === 0x5d) this.#brackets++;
+          else if (b === 0x0d) {
+            this.#brackets = 0;
+            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
+            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
+            else if (i + 1 === n) this.#skipLF = true;
+            if (mark >= 0) mark = i + 1;
+          } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
+          i++;
+          break;
+        }
+
+        case DECL:
+          if (b === 0x3e && this.#brackets === 1) {
+            i++;
+            const text = this.#take(buf, mark, i);
+            mark = -1;
+            checkXmlDecl(text, this.#tagStart);
+            state = MISC;
+            break;
+          }
+          this.#brackets = b === 0x3f ? 1 : 0;
+          if ((ASCII[b] & C_CHAR) === 0) this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
+          i++;
+          if (this.#carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', this.#tagStart);
+          break;
+      }
+    }
+    if (i < n) this.#fail('policy-violation', `stanza larger than ${this.#limits.stanzaBytes} bytes`, base + i);
+    this.#state = state;
+    if (mark >= 0 && mark < n) { this.#append(buf, mark, n); this.#rawOpen = true; }
+    else this.#rawOpen = mark >= 0;
+  }
+
+  /** The text run so far, decoded, into the current text node's parts. */
+  #pushRaw(buf: Uint8Array, mark: number, i: number): void {
+    const s = this.#take(buf, mark, i);
+    if (s !== '') this.#parts.push(s);
+  }
+
+  /** Ends the current text node (at a tag). */
+  #commitText(): void {
+    const parts = this.#parts;
+    if (parts.length === 0) return;
+    if (this.#collecting) this.#tree.text(parts.length === 1 ? parts[0] : parts.join(''));
+    parts.length = 0;
+  }
+
+  /** A start tag's name begins: stanza bookkeeping and limits. */
+  #startTag(): void {
+    this.#commitText();
+    const depth = this.#tree.depth;
+    if (depth === this.#stanzaDepth || depth === 0) {
+      // The stanza (or the stream header tag) is bounded from its '<'.
+      this.#inStanza = true;
+      this.#stanzaStart = this.#tagStart;
+      this.#elements = 0;
+    }
+    if (this.#inStanza && ++this.#elements > this.#limits.elements) {
+      this.#fail('policy-violation', `more than ${this.#limits.elements} elements in a stanza`, this.#tagStart);
+    }
+    if (depth >= this.#limits.depth) this.#fail('policy-violation', `elements nested deeper than ${this.#limits.depth}`, this.#tagStart);
+  }
+
+  #addAttribute(name: string): void {
+    const names = this.#attrNames;
+    const count = this.#attrCount;
+    // [40] STag, WFC: Unique Att Spec.
+    for (let k = 0; k < count; k++) if (names[k] === name) this.#fail('not-well-formed', `duplicate attribute ${name}`, this.#tagStart);
+    if (count >= this.#limits.attributes) this.#fail('policy-violation', `more than ${this.#limits.attributes} attributes`, this.#tagStart);
+    names[count] = name;
+  }
+
+  /** The start tag is complete: build the element; returns the next state. */
+  #closeStart(empty: boolean): number {
+    const tree = this.#tree;
+    const element = tree.open(this.#name, this.#attrNames, this.#attrValues, this.#attrCount, this.#tagStart);
+    this.#attrNames.length = this.#attrValues.length = this.#attrCount = 0;
+    if (!this.#document && tree.depth === 1) {
+      this.#inStanza = false;
+      this.#handler.streamStart(element, tree.declared);
+    }
+    if (empty) return this.#closeEnd();
+    this.#collecting = tree.depth > this.#stanzaDepth;
+    return TEXT;
+  }
+
+  /** An end tag (or the end of an empty-element tag) is complete; returns the next state. */
+  #closeEnd(): number {
+    const tree = this.#tree;
+    const element = tree.close(this.#name, this.#tagStart);
+    const depth = tree.depth;
+    this.#collecting = depth > this.#stanzaDepth;
+    if (depth === this.#stanzaDepth) {
+      this.#inStanza = false;
+      this.#handler.stanza(element);
+    }
+    if (depth === 0) {
+      this.#rootDone = true;
+      if (!this.#document) this.#handler.streamEnd();
+      return MISC;
+    }
+    return TEXT;
+  }
+
+  /** A reference is complete: its replacement text joins the text or attribute value. */
+  #entityEnd(value: string): number {
+    if (this.#entReturn === ATTR_VALUE || this.#collecting) this.#parts.push(value);
+    return this.#entReturn;
+  }
+}
