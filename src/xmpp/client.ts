@@ -226,11 +226,13 @@ export class Client extends Emitter<ClientEvents> {
       streamEnd: () => {
         if (this.#stream !== stream) return;
         if (this.#status === 'stopping') stream.close();
-        else this.#fail(stream, new ConnectionError('socket-closed', 'server closed the stream'));
+        // a <stream:error/> just before the close is the reason, not the close itself
+        else this.#fail(stream, reader.failed ?? new ConnectionError('socket-closed', 'server closed the stream'));
       },
       close: (error?: Error) => {
+        const why = reader.failed ?? error;
         reader.fail(error ?? new ConnectionError('socket-closed', 'connection closed'));
-        if (this.#stream === stream) this.#closed(error);
+        if (this.#stream === stream) this.#closed(why);
       },
     };
     try {
