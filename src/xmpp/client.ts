@@ -105,6 +105,8 @@ export class Client extends Emitter<ClientEvents> {
   #stopWaiter: (() => void) | undefined;
   /** Round trips spent waiting on the server in the last negotiation (for benchmarks). */
   roundTrips = 0;
+  /** The SASL mechanism of the last login (e.g. SCRAM-SHA-256-PLUS). */
+  lastMechanism = '';
 
   constructor(o: ClientOptions) {
     super();
@@ -287,6 +289,7 @@ export class Client extends Emitter<ClientEvents> {
       stream.send(authElement(mech));
       this.roundTrips++;
     }
+    this.lastMechanism = mech.name;
     try {
       await saslExchange(reader, (el) => { this.roundTrips++; stream.send(el); }, mech);
     } catch (e) {

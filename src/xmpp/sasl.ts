@@ -47,13 +47,14 @@ export function offeredMechanisms(features: XmlElement): { mechanisms: string[];
 }
 
 export function chooseMechanism(mechanisms: string[], cbTypes: string[] | undefined, p: SaslPolicy): SaslMechanism {
-  // Binding type: one the server lists (XEP-0440) and the host can produce; without a list, try
-  // tls-exporter (RFC 9266, the TLS 1.3 default) only.
+  // Binding type: one the server lists (XEP-0440) and the host can produce. Without a list we do
+  // not guess: servers without XEP-0440 (ejabberd 23.01, Prosody 0.12) bind with tls-unique,
+  // which RFC 9266 leaves undefined on TLS 1.3, and a wrong guess fails the login.
   let cbType: ChannelBindingType | undefined, cbData: Uint8Array | undefined;
   const hostCanBind = !!p.channelBinding && p.secure;
-  if (hostCanBind) {
+  if (hostCanBind && cbTypes) {
     for (const t of CB_TYPES) {
-      if (cbTypes ? !cbTypes.includes(t) : t !== 'tls-exporter') continue;
+      if (!cbTypes.includes(t)) continue;
       const d = p.channelBinding!(t);
       if (d) { cbType = t; cbData = d; break; }
     }

@@ -3,6 +3,7 @@
 // iq tracking, XEP-0198 resume and its fallback, reconnect and see-other-host.
 import { portableCrypto } from '../../src/crypto/portable.js';
 import { Client, type ClientOptions } from '../../src/xmpp/client.js';
+import { base64Decode, utf8Decode } from '../../src/xmpp/bytes.js';
 import { ConnectionError, SaslError, StanzaError } from '../../src/xmpp/errors.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
 import { FakeServer, ManualClock, NS, flush, type Written } from './fakes.js';
@@ -54,6 +55,28 @@ describe('negotiation', () => {
     expect(server.last.turns.map(describeTurn).filter((t) => t.length)[1]).toEqual(['starttls', 'open', 'auth']);
     expect(client.roundTrips).toBe(6);
     expect(pbkdf2).toBe(1);
+  });
+
+  test('channel binding: SCRAM-SHA-256-PLUS with tls-exporter when the server lists it (XEP-0440)', async () => {
+    const { server, client } = setup(new FakeServer({ mechanisms: ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'SCRAM-SHA-256-PLUS'], cbTypes: ['tls-unique', 'tls-exporter'] }));
+    await client.start();
+    expect(client.lastMechanism).toBe('SCRAM-SHA-256-PLUS');
+    const els = server.last.sentElements;
+    expect(utf8Decode(base64Decode(els.find((e) => e.name === 'auth')!.text()))).toMatch(/^p=tls-exporter,,n=spime,r=/);
+    const final = utf8Decode(base64Decode(els.find((e) => e.name === 'response')!.text()));
+    const c = utf8Decode(base64Decode(/^c=([^,]+)/.exec(final)![1]));
+    expect(c).toBe('p=tls-exporter,,EXPORTED-KEYING-MATERIAL-32BYTES');
+  });
+
+  test('gs2 flag: "y" when the host can bind but the server offers no -PLUS; "n" when it offers -PLUS with no common type', async () => {
+    const a = setup(new FakeServer({ mechanisms: ['SCRAM-SHA-256'] }));
+    await a.client.start();
+    expect(utf8Decode(base64Decode(a.server.last.sentElements.find((e) => e.name === 'auth')!.text()))).toMatch(/^y,,/);
+    // ejabberd 23.01: -PLUS offered, no XEP-0440 list (it means tls-unique): no guess, and not "y"
+    const b = setup(new FakeServer({ mechanisms: ['SCRAM-SHA-256-PLUS', 'SCRAM-SHA-256'] }));
+    await b.client.start();
+    expect(b.client.lastMechanism).toBe('SCRAM-SHA-256');
+    expect(utf8Decode(base64Decode(b.server.last.sentElements.find((e) => e.name === 'auth')!.text()))).toMatch(/^n,,/);
   });
 
   test('direct TLS (XEP-0368): no STARTTLS, port 5223', async () => {

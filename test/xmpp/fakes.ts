@@ -59,6 +59,8 @@ export interface ServerConfig {
   /** Answer <resume/> with <failed/> (session expired on the server). */
   resumeFails?: boolean;
   boundJid?: string;
+  /** XEP-0440 channel-binding types to advertise (and -PLUS mechanisms to add). */
+  cbTypes?: string[];
 }
 
 /** A Prosody-like c2s peer at element level; one instance per connection, the state shared. */
@@ -76,7 +78,7 @@ export class FakeServer {
     this.cfg = {
       offerStarttls: true, mechanisms: ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN'], password: 'pencil',
       salt: utf8Encode('fixed salt 16 by'), iterations: 4096, lie: false, sm: true, resumeFails: false,
-      boundJid: 'spime@example.net/sk1', ...cfg,
+      boundJid: 'spime@example.net/sk1', cbTypes: [], ...cfg,
     };
   }
 
@@ -144,7 +146,8 @@ export class FakeStream implements XmlStream {
       features = xml('stream:features', { xmlns: NS.stream }, c.offerStarttls ? xml('starttls', { xmlns: NS.tls }, xml('required')) : null,
         c.offerStarttls ? null : xml('mechanisms', { xmlns: NS.sasl }, c.mechanisms.map((m) => xml('mechanism', null, m))));
     } else if (this.#phase === 'tls') {
-      features = xml('stream:features', { xmlns: NS.stream }, xml('mechanisms', { xmlns: NS.sasl }, c.mechanisms.map((m) => xml('mechanism', null, m))));
+      features = xml('stream:features', { xmlns: NS.stream }, xml('mechanisms', { xmlns: NS.sasl }, c.mechanisms.map((m) => xml('mechanism', null, m))),
+        c.cbTypes.length ? xml('sasl-channel-binding', { xmlns: 'urn:xmpp:sasl-cb:0' }, c.cbTypes.map((type) => xml('channel-binding', { type }))) : null);
     } else {
       features = xml('stream:features', { xmlns: NS.stream }, xml('bind', { xmlns: NS.bind }, xml('required')),
         xml('session', { xmlns: NS.session }, xml('optional')), c.sm ? xml('sm', { xmlns: NS.sm }, xml('optional')) : null);
@@ -161,6 +164,11 @@ export class FakeStream implements XmlStream {
   end(): void {
     this.#write({ kind: 'end' });
     this.deliver('end');
+  }
+
+  /** What the "TLS layer" of this fake gives for tls-exporter. */
+  channelBinding(type: string): Uint8Array | undefined {
+    return type === 'tls-exporter' && this.secure ? utf8Encode('EXPORTED-KEYING-MATERIAL-32BYTES') : undefined;
   }
 
   async startTls(): Promise<void> {
