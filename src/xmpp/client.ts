@@ -76,6 +76,9 @@ export type ClientEvents = {
   reconnecting: (delayMs: number, attempt: number) => void;
   /** Post-bind stream features, for extensions (e.g. CSI). */
   features: (features: XmlElement) => void;
+  /** Every element received / written once online (debugging, tracing). */
+  input: (el: XmlElement) => void;
+  output: (el: XmlElement) => void;
 };
 
 /** Mechanisms and SM support learnt from the last session: they let the next login pipeline. */
@@ -371,11 +374,13 @@ export class Client extends Emitter<ClientEvents> {
     const stanza = isStanza(el);
     if (stanza) this.#sm.track(el);
     stream.send(el);
+    this.emit('output', el);
     if (stanza && this.#sm.wantsRequest()) stream.send(xml('r', { xmlns: NS_SM }));
   }
 
   #route(el: XmlElement): void {
     const stream = this.#stream!;
+    this.emit('input', el);
     if (el.ns === NS_SM) {
       if (el.name === 'enabled') return this.#sm.onEnabled(el);
       if (el.name === 'failed') { const lost = this.#sm.onEnableFailed(); if (lost.length) this.emit('unconfirmed', lost); return; }
