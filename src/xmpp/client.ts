@@ -193,7 +193,11 @@ export class Client extends Emitter<ClientEvents> {
   /** Clean shutdown: acknowledge what we handled (XEP-0198), close the stream, no reconnect. */
   stop(): Promise<void> {
     this.#clearTimers();
-    if (this.#status === 'stopped' || this.#status === 'offline') { this.#status = 'stopped'; return Promise.resolve(); }
+    if (this.#status === 'stopped' || this.#status === 'offline') {
+      this.#status = 'stopped';
+      this.#rejectStart(new ConnectionError('stopped', 'stop() was called'));
+      return Promise.resolve();
+    }
     const stream = this.#stream;
     this.#status = 'stopping';
     return new Promise<void>((resolve) => {
@@ -438,6 +442,7 @@ export class Client extends Emitter<ClientEvents> {
       this.#status = 'stopped';
       // XEP-0198: a clean close ends the SM session; what is unacked is reported
       this.#lostSession(this.#sm.reset());
+      this.#rejectStart(new ConnectionError('stopped', 'stop() was called'));
       this.emit('offline', undefined);
       this.#stopWaiter?.();
       this.#stopWaiter = undefined;
@@ -451,14 +456,18 @@ export class Client extends Emitter<ClientEvents> {
     if (!retry) {
       this.#status = 'stopped';
       this.#lostSession(this.#sm.reset());
-      const waiters = this.#startWaiters;
-      this.#startWaiters = [];
-      for (const w of waiters) w.reject(error ?? new ConnectionError('socket-closed', 'connection closed'));
+      this.#rejectStart(error ?? new ConnectionError('socket-closed', 'connection closed'));
       return;
     }
     const delay = this.#redirect ? 0 : this.#backoff.next();
     this.emit('reconnecting', delay, this.#backoff.attempt);
     this.#retryTimer = this.#o.clock.setTimeout(() => { this.#retryTimer = undefined; if (this.#status === 'offline') void this.#connect(); }, delay);
+  }
+
+  #rejectStart(error: Error): void {
+    const waiters = this.#startWaiters;
+    this.#startWaiters = [];
+    for (const w of waiters) w.reject(error);
   }
 
   #clearTimers(): void {

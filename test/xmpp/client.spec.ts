@@ -302,6 +302,53 @@ describe('XEP-0198 stream management', () => {
   });
 });
 
+describe('link supervision and shutdown', () => {
+  test('keepalive: a ping without answer marks the link dead and the client reconnects and resumes', async () => {
+    const { server, client, clock } = setup(new FakeServer(), { keepaliveMs: 30_000 });
+    const online: boolean[] = [];
+    client.on('online', (_j, resumed) => online.push(resumed));
+    await client.start();
+    await flush();
+    server.last.dropIncoming = true; // the server hears nothing more: a silent dead link
+    await clock.advance(30_000); // idle: ping sent
+    expect(server.last.sentElements.filter((e) => e.getChild('ping', 'urn:xmpp:ping'))).toHaveLength(1);
+    expect(client.status).toBe('online');
+    await clock.advance(30_000); // no answer within the ping timeout
+    expect(client.status).toBe('offline');
+    await clock.advance(1000);
+    expect(online).toEqual([false, true]);
+    expect(server.connections).toHaveLength(2);
+  });
+
+  test('stream error conflict (another session took the resource) is not retried', async () => {
+    const { server, client, clock } = setup();
+    const errors: Error[] = [];
+    client.on('error', (e) => errors.push(e));
+    await client.start();
+    server.last.deliver(xml('error', { xmlns: NS.stream }, xml('conflict', { xmlns: 'urn:ietf:params:xml:ns:xmpp-streams' })));
+    await flush();
+    await clock.advance(120_000);
+    expect(errors.map((e) => (e as { condition?: string }).condition)).toEqual(['conflict']);
+    expect(client.status).toBe('stopped');
+    expect(server.connections).toHaveLength(1);
+  });
+
+  test('stop() while connecting rejects start(), writes </stream:stream> when online, leaves no timer', async () => {
+    const a = setup();
+    const p = a.client.start();
+    const stopped = a.client.stop();
+    await expect(p).rejects.toMatchObject({ condition: 'stopped' });
+    await stopped;
+    const b = setup(new FakeServer(), { keepaliveMs: 10_000 });
+    await b.client.start();
+    await flush();
+    await b.client.stop();
+    expect(b.server.last.all.some((w) => w.kind === 'end')).toBe(true);
+    expect(b.client.status).toBe('stopped');
+    expect(b.clock.pending).toBe(0);
+  });
+});
+
 describe('reconnect', () => {
   test('backoff doubles up to the cap and no connection is attempted before the delay', async () => {
     const server = new FakeServer();
@@ -309,7 +356,7 @@ describe('reconnect', () => {
     const delays: number[] = [];
     client.on('reconnecting', (d) => delays.push(d));
     server.createStream = () => { const s = new FakeServerDeadStream(); server.connections.push(s as never); return s as never; };
-    void client.start();
+    client.start().catch(() => {}); // rejected by stop() below
     await flush();
     for (let i = 0; i < 4; i++) await clock.advance(4000);
     expect(delays.slice(0, 4)).toEqual([1000, 2000, 4000, 4000]);
