@@ -190,8 +190,10 @@ export class XmlTokenizer {
     this.#carryLen = need;
   }
 
-  #nameTooLong(mark: number, i: number): boolean {
-    return this.#carryLen + i - mark > this.#limits.nameBytes;
+  /** Fails at the first byte past the name limit, if the name so far (from `mark` to `i`) passes it. */
+  #checkName(mark: number, i: number): void {
+    const over = this.#carryLen + i - mark - this.#limits.nameBytes;
+    if (over > 0) this.#fail('policy-violation', `name longer than ${this.#limits.nameBytes} bytes`, this.#base + i - over);
   }
 
   #run(buf: Uint8Array): void {
@@ -222,7 +224,7 @@ export class XmlTokenizer {
           case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
             if (!(this.#nameFirst ? isNameStartCode(c) : isNameCode(c))) this.#fail('not-well-formed', 'character not allowed in a name', this.#seqStart);
             this.#nameFirst = false;
-            if (this.#nameTooLong(mark, i)) this.#fail('policy-violation', 'name too long', base + i);
+            this.#checkName(mark, i);
             break;
           case BOM:
             if (c !== 0xfeff) this.#fail('not-well-formed', 'text outside the root element', this.#seqStart);
@@ -380,7 +382,7 @@ export class XmlTokenizer {
 
         case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME: {
           while (i < end && (ASCII[buf[i]] & C_NAME) !== 0) i++;
-          if (this.#nameTooLong(mark, i)) this.#fail('policy-violation', 'name too long', base + i);
+          this.#checkName(mark, i);
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
