@@ -4,7 +4,7 @@
 // real SCRAM arithmetic there instead of precomputed values. Hosts use their native backend
 // (node:crypto, mbedTLS) — this is slow for SCRAM's 4096+ iterations and not constant-time-hardened.
 // Randomness cannot be portable: the caller passes a source.
-import type { Crypto, HashAlgorithm } from './crypto.js';
+import type { HashCrypto, HashAlgorithm } from './crypto.js';
 
 const K256 = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -115,6 +115,6 @@ export function pbkdf2(algorithm: HashAlgorithm, password: Uint8Array, salt: Uin
   return out;
 }
 
-export function portableCrypto(randomBytes: (length: number) => Uint8Array): Crypto {
+export function portableCrypto(randomBytes: (length: number) => Uint8Array): HashCrypto {
   return { randomBytes, digest, hmac, pbkdf2 };
 }

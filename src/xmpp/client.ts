@@ -8,7 +8,7 @@
 //   5. online: stanzas routed — SM nonzas, iq answers (tracker), iq requests (handlers:
 //      ping, disco#info, time, extensions'), everything else to `stanza` listeners
 // Then keepalive pings, and reconnect with backoff when the link drops.
-import type { Crypto } from '../crypto/crypto.js';
+import type { HashCrypto } from '../crypto/crypto.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import { bindElement, bindResult, sessionElement, sessionRequired } from './bind.js';
 import type { Clock, TimerHandle } from './clock.js';
@@ -41,7 +41,7 @@ export interface ClientOptions {
   /** A fresh element stream per connection attempt (host transport + XML codec). */
   createStream: () => XmlStream;
   clock: Clock;
-  crypto: Crypto;
+  crypto: HashCrypto;
   /** PLAIN only over TLS and only if true. */
   allowPlain?: boolean;
   /** XEP-0198; default true. */

@@ -2,7 +2,7 @@
 // variants. Mutual authentication: the server's signature (v=) is verified before the session is
 // trusted (RFC 5802 §5 "The client MUST verify ServerSignature").
 // Known gap: the password is not SASLprep'd (RFC 4013); ASCII passwords are unaffected.
-import type { Crypto, HashAlgorithm } from '../crypto/crypto.js';
+import type { HashCrypto, HashAlgorithm } from '../crypto/crypto.js';
 import { base64Decode, base64Encode, bytesEqual, concatBytes, utf8Decode, utf8Encode } from './bytes.js';
 import { SaslError } from './errors.js';
 import type { SaslMechanism } from './sasl.js';
@@ -16,7 +16,7 @@ export interface ScramCache {
 }
 
 export interface ScramOptions {
-  crypto: Crypto;
+  crypto: HashCrypto;
   hash: HashAlgorithm;
   username: string;
   password: string;

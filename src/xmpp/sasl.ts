@@ -2,7 +2,7 @@
 // client's policy (no PLAIN unless allowed and encrypted), runs the exchange and maps <failure/>
 // to SaslError. Channel binding (RFC 5056) follows RFC 5802 §6's gs2 flag rules and XEP-0440 for
 // the binding type.
-import type { Crypto } from '../crypto/crypto.js';
+import type { HashCrypto } from '../crypto/crypto.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import { base64Decode, base64Encode } from './bytes.js';
 import { NS_SASL, SaslError } from './errors.js';
@@ -22,7 +22,7 @@ export interface SaslMechanism {
 }
 
 export interface SaslPolicy {
-  crypto: Crypto;
+  crypto: HashCrypto;
   username: string;
   password: string;
   /** PLAIN sends the password itself: only if the application says so, and never without TLS. */
