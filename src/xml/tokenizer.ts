@@ -5,6 +5,9 @@
 //
 // Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
 // decoded early); strings are decoded once per name, attribute value or text run.
+// Hot paths: plain tags and text runs that lie inside one chunk are checked and decoded by
+// regular expressions over their Latin-1 view (patterns.ts), native on XS; anything else, and any
+// error, goes byte by byte through the state machine, so results never depend on the path.
 import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode, isXmlChar } from './chars.js';
 import type { XmlElement } from './element.js';
 import { XmlError } from './errors.js';
@@ -12,7 +15,11 @@ import type { XmlCondition } from './errors.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
-import { Utf8Decoder } from './utf8.js';
+import { Utf8Decoder, latin1 } from './utf8.js';
+import {
+  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
+  START_TAG, TEXT_RUN, referenceValue, utf8Text,
+} from './patterns.js';
 import { checkXmlDecl } from './xmldecl.js';
 
 export interface XmlStreamHandler {
@@ -55,7 +62,6 @@ for (const b of [0x3c, 0x26, 0x3e, 0x5d]) TEXT_PLAIN[b] = 0;
 for (const b of [0x3c, 0x26, 0x22, 0x27]) ATTR_PLAIN[b] = 0;
 CDATA_PLAIN[0x5d] = 0;
 
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 const MAX_DECL = 256;
 
 export class XmlTokenizer {
@@ -86,6 +92,7 @@ export class XmlTokenizer {
   #keyword: number[] = KW_COMMENT;
   #kwIndex = 0;
   #entReturn = TEXT;
+  #nextState = TEXT; // set by #nativeTag
   #entStart = 0;
   #charRef = 0;
   #digits = 0;
@@ -126,6 +133,8 @@ export class XmlTokenizer {
     this.#parts = [];
     this.#skipLF = false;
     this.#need = 0;
+    this.#lo = 0x80;
+    this.#hi = 0xbf;
     this.#brackets = 0;
     this.#attrCount = 0;
     this.#bomLen = 0;
@@ -208,26 +217,28 @@ export class XmlTokenizer {
     }
     let end = this.#endFor(n);
     let b = 0;
+    // Hot state in locals, stored back at the end.
+    let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
     while (i < end) {
       b = buf[i];
       // --- UTF-8 (RFC 3629 §4), validated for every byte whatever the state ---
-      if (this.#need !== 0) {
-        if (b < this.#lo || b > this.#hi) this.#fail('not-well-formed', 'invalid UTF-8', base + i);
-        this.#lo = 0x80; this.#hi = 0xbf;
-        this.#cp = (this.#cp << 6) | (b & 0x3f);
+      if (need !== 0) {
+        if (b < lo || b > hi) this.#fail('not-well-formed', 'invalid UTF-8', base + i);
+        lo = 0x80; hi = 0xbf;
+        cp = (cp << 6) | (b & 0x3f);
         i++;
-        if (--this.#need !== 0) continue;
-        const c = this.#cp;
-        if (c === 0xfffe || c === 0xffff) this.#fail('not-well-formed', 'character not allowed in XML (Char)', this.#seqStart);
+        if (--need !== 0) continue;
+        const c = cp;
+        if (c === 0xfffe || c === 0xffff) this.#fail('not-well-formed', 'character not allowed in XML (Char)', seqStart);
         switch (state) {
           case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
-            if (!(this.#nameFirst ? isNameStartCode(c) : isNameCode(c))) this.#fail('not-well-formed', 'character not allowed in a name', this.#seqStart);
+            if (!(this.#nameFirst ? isNameStartCode(c) : isNameCode(c))) this.#fail('not-well-formed', 'character not allowed in a name', seqStart);
             this.#nameFirst = false;
             this.#checkName(mark, i);
             break;
           case BOM:
-            if (c !== 0xfeff) this.#fail('not-well-formed', 'text outside the root element', this.#seqStart);
+            if (c !== 0xfeff) this.#fail('not-well-formed', 'text outside the root element', seqStart);
             this.#bomLen = 3;
             state = MISC;
             break;
@@ -235,18 +246,18 @@ export class XmlTokenizer {
         continue;
       }
       if (b >= 0x80) {
-        this.#seqStart = base + i;
-        if (b >= 0xc2 && b <= 0xdf) { this.#need = 1; this.#cp = b & 0x1f; }
+        seqStart = base + i;
+        if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
         else if (b >= 0xe0 && b <= 0xef) {
-          this.#need = 2; this.#cp = b & 0x0f;
-          if (b === 0xe0) this.#lo = 0xa0; // overlong
-          else if (b === 0xed) this.#hi = 0x9f; // surrogates
+          need = 2; cp = b & 0x0f;
+          if (b === 0xe0) lo = 0xa0; // overlong
+          else if (b === 0xed) hi = 0x9f; // surrogates
         } else if (b >= 0xf0 && b <= 0xf4) {
-          this.#need = 3; this.#cp = b & 0x07;
-          if (b === 0xf0) this.#lo = 0x90; // overlong
-          else if (b === 0xf4) this.#hi = 0x8f; // above U+10FFFF
+          need = 3; cp = b & 0x07;
+          if (b === 0xf0) lo = 0x90; // overlong
+          else if (b === 0xf4) hi = 0x8f; // above U+10FFFF
         } else this.#fail('not-well-formed', 'invalid UTF-8', base + i);
-        this.#brackets = 0;
+        brackets = 0;
         switch (state) {
           case TEXT: case ATTR_VALUE: case CDATA: case DECL:
           case START_NAME: case ATTR_NAME: case END_NAME: case ENT_NAME:
@@ -281,14 +292,30 @@ export class XmlTokenizer {
       switch (state) {
         case TEXT: {
           const s = i;
+          let lim = i + NATIVE_AFTER;
+          if (lim > end) lim = end;
+          while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
+          if (mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
+            i = this.#nativeText(buf, mark, i, end);
+            mark = i;
+          }
           while (i < end && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (i > s) this.#brackets = 0;
+          if (i > s) brackets = 0;
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
           if (b === 0x3c) { // '<'
             if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
             this.#tagStart = base + i;
+            const next = this.#nativeTag(buf, i, end, n);
+            if (next > 0) {
+              i = next;
+              state = this.#nextState;
+              end = this.#endFor(n);
+              mark = this.#collecting ? i : -1;
+              brackets = 0;
+              break;
+            }
             state = LT;
           } else if (b === 0x26) { // '&'
             if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
@@ -296,13 +323,13 @@ export class XmlTokenizer {
             this.#entReturn = TEXT;
             state = ENTITY;
           } else if (b === 0x5d) { // ']'
-            this.#brackets++;
+            brackets++;
           } else if (b === 0x3e) { // '>'
             // [14] CharData must not contain "]]>".
-            if (this.#brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
-            this.#brackets = 0;
+            if (brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
+            brackets = 0;
           } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
-            this.#brackets = 0;
+            brackets = 0;
             if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
             if (i + 1 < n && buf[i + 1] === 0x0a) i++;
             else if (i + 1 === n) this.#skipLF = true;
@@ -313,6 +340,15 @@ export class XmlTokenizer {
         }
 
         case ATTR_VALUE: {
+          let lim = i + NATIVE_AFTER;
+          if (lim > end) lim = end;
+          while (i < lim && ATTR_PLAIN[buf[i]] === 1) i++;
+          if (i === lim && i < end) {
+            let stop = buf.indexOf(this.#quote, i);
+            if (stop < 0 || stop > end) stop = end;
+            i = this.#nativeRun(buf, mark, i, stop, ATTR_SPECIAL);
+            mark = i;
+          }
           while (i < end && ATTR_PLAIN[buf[i]] === 1) i++;
           if (i >= end) break;
           b = buf[i];
@@ -373,7 +409,7 @@ export class XmlTokenizer {
           } else if (b === 0x3f) { // '?'
             if (this.#tagStart !== this.#bomLen) this.#fail('restricted-xml', 'processing instruction (RFC 6120 §11.1)', this.#tagStart);
             state = DECL;
-            this.#brackets = 0;
+            brackets = 0;
             mark = i - 1;
             if (mark < 0) { this.#append(new Uint8Array([0x3c]), 0, 1); mark = 0; this.#rawOpen = true; }
           } else this.#fail('not-well-formed', 'unexpected character after <', base + i);
@@ -519,7 +555,7 @@ export class XmlTokenizer {
           if (kw === KW_COMMENT) this.#fail('restricted-xml', 'comment (RFC 6120 §11.1)', this.#tagStart);
           if (kw === KW_DOCTYPE) this.#fail('restricted-xml', 'document type declaration (RFC 6120 §11.1)', this.#tagStart);
           if (this.#tree.depth === 0) this.#fail('not-well-formed', 'CDATA section outside the root element', this.#tagStart);
-          this.#brackets = 0;
+          brackets = 0;
           mark = this.#collecting ? i : -1;
           state = CDATA;
           break;
@@ -527,7 +563,7 @@ export class XmlTokenizer {
 
         case CDATA: {
           // [21] CDEnd: the two ']' before '>' are not content.
-          if (b === 0x3e && this.#brackets >= 2) {
+          if (b === 0x3e && brackets >= 2) {
             if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
             i++;
             mark = this.#collecting ? i : -1;
@@ -536,13 +572,13 @@ export class XmlTokenizer {
           }
           const s = i;
           while (i < end && CDATA_PLAIN[buf[i]] === 1) i++;
-          if (i > s) this.#brackets = 0;
+          if (i > s) brackets = 0;
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
-          if (b === 0x5d) this.#brackets++;
+          if (b === 0x5d) brackets++;
           else if (b === 0x0d) {
-            this.#brackets = 0;
+            brackets = 0;
             if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
             if (i + 1 < n && buf[i + 1] === 0x0a) i++;
             else if (i + 1 === n) this.#skipLF = true;
@@ -553,7 +589,7 @@ export class XmlTokenizer {
         }
 
         case DECL:
-          if (b === 0x3e && this.#brackets === 1) {
+          if (b === 0x3e && brackets === 1) {
             i++;
             const text = this.#take(buf, mark, i);
             mark = -1;
@@ -561,7 +597,7 @@ export class XmlTokenizer {
             state = MISC;
             break;
           }
-          this.#brackets = b === 0x3f ? 1 : 0;
+          brackets = b === 0x3f ? 1 : 0;
           if ((ASCII[b] & C_CHAR) === 0) this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
           if (this.#carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', this.#tagStart);
@@ -570,8 +606,153 @@ export class XmlTokenizer {
     }
     if (i < n) this.#fail('policy-violation', `stanza larger than ${this.#limits.stanzaBytes} bytes`, base + i);
     this.#state = state;
+    this.#need = need; this.#lo = lo; this.#hi = hi; this.#cp = cp; this.#seqStart = seqStart; this.#brackets = brackets;
     if (mark >= 0 && mark < n) { this.#append(buf, mark, n); this.#rawOpen = true; }
     else this.#rawOpen = mark >= 0;
+  }
+
+  /**
+   * Text from `from` on, checked and decoded by native code in growing windows: a regular
+   * expression over the window's Latin-1 string finds the first byte that needs the state machine
+   * ('<', '&', ']', '>', CR, a control or a non-ASCII byte). Returns its position.
+   */
+  #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
+    if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
+    const parts = this.#parts;
+    let i = from;
+    let w = 32;
+    while (i < end) {
+      const stop = end - i > w ? i + w : end;
+      const run = latin1(buf, i, stop);
+      let p = 0;
+      for (;;) {
+        // Sticky and always matching (possibly empty): test() leaves the match end in lastIndex,
+        // without allocating a match array.
+        ASCII_RUN.lastIndex = p;
+        ASCII_RUN.test(run);
+        let q = ASCII_RUN.lastIndex;
+        let ascii = true;
+        if (q < run.length && run.charCodeAt(q) >= 0x80) {
+          TEXT_RUN.lastIndex = q;
+          TEXT_RUN.test(run);
+          q = TEXT_RUN.lastIndex;
+          ascii = false;
+        }
+        if (q > p) {
+          const piece = p === 0 && q === run.length ? run : run.slice(p, q);
+          parts.push(ascii ? piece : decodeURIComponent(escape(piece)));
+        }
+        if (q === run.length) break;
+        // A predefined entity or a legal character reference is taken here too; anything else
+        // (or one cut by the window) goes to the state machine.
+        if (run.charCodeAt(q) !== 0x26) return i + q;
+        REFERENCE.lastIndex = q;
+        const m = REFERENCE.exec(run);
+        const value = m === null ? undefined : referenceValue(m[1], m[2], m[3]);
+        if (value === undefined) return i + q;
+        parts.push(value);
+        p = q + m![0].length;
+        if (p === run.length) break;
+      }
+      i = stop;
+      if (w < NATIVE_WINDOW) w *= 2;
+    }
+    return i;
+  }
+
+  /**
+   * A complete, plain start or end tag at `at` (ASCII names, values without references, white
+   * space characters or non-ASCII bytes, all inside this chunk) handled in a few native regular
+   * expression calls. Returns the position after its '>', or -1 to let the state machine take the
+   * tag byte by byte; both paths check the same things in the same order, so results and error
+   * offsets do not depend on which one ran.
+   */
+  #nativeTag(buf: Uint8Array, at: number, end: number, n: number): number {
+    const depth = this.#tree.depth;
+    if (depth === 0) return -1;
+    const isEnd = at + 1 < end && buf[at + 1] === 0x2f;
+    if (isEnd) {
+      // `</name>` of the open element: compared with its name byte by byte, no decoding. Any
+      // other end tag (white space before '>', a mismatch, non-ASCII) takes the slow path.
+      const name = this.#tree.openName();
+      const len = name.length;
+      const close = at + 2 + len;
+      if (close >= end || buf[close] !== 0x3e) return -1;
+      for (let k = 0; k < len; k++) {
+        const c = name.charCodeAt(k);
+        if (c >= 0x80 || buf[at + 2 + k] !== c) return -1; // a code unit is a byte only below 0x80
+      }
+      if (this.#parts.length !== 0) this.#commitText();
+      this.#name = name;
+      this.#nextState = this.#closeEnd();
+      return close + 1;
+    }
+    // A new stanza is bounded from this '<' on.
+    let cap = end;
+    if (depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
+    // Find the '>' natively, then decode exactly the tag. Without one, indexOf scans only the rest
+    // of this chunk, which all belongs to the tag.
+    const close = buf.indexOf(0x3e, at) - at;
+    if (close < 0 || close >= cap - at || close >= MAX_NATIVE_TAG) return -1;
+    const run = latin1(buf, at, at + close + 1);
+    const nameBytes = this.#limits.nameBytes;
+    const m = START_TAG.exec(run);
+    if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
+    const attrs = m[2];
+    let count = 0;
+    if (attrs !== '') {
+      // Values need decoding only if the tag has a non-ASCII byte or a reference at all.
+      const plain = attrs.indexOf('&') < 0 && !NON_ASCII.test(attrs);
+      ATTRIBUTE.lastIndex = 0;
+      for (let a = ATTRIBUTE.exec(attrs); a !== null; a = ATTRIBUTE.exec(attrs)) {
+        if (a[1].length > nameBytes) return -1;
+        let value = a[2] ?? a[3];
+        if (!plain && value !== '') {
+          value = utf8Text(value);
+          if (value.indexOf('&') >= 0) {
+            let legal = true;
+            value = value.replace(REFERENCES, (_r, name?: string, dec?: string, hex?: string) => {
+              const v = referenceValue(name, dec, hex);
+              if (v === undefined) { legal = false; return ''; }
+              return v;
+            });
+            if (!legal) return -1;
+          }
+        }
+        this.#attrNames[count] = a[1];
+        this.#attrValues[count++] = value;
+      }
+    }
+    this.#startTag();
+    this.#name = m[1];
+    this.#attrCount = 0;
+    // Each name through #addAttribute, in order, for the same duplicate and count checks.
+    for (let k = 0; k < count; k++) {
+      this.#addAttribute(this.#attrNames[k]);
+      this.#attrCount++;
+    }
+    this.#nextState = this.#closeStart(m[3] === '/');
+    return at + close + 1;
+  }
+
+  /**
+   * A long run of plain ASCII is checked and decoded by native code (a regular expression over
+   * its Latin-1 string), not byte by byte: the pending token bytes before `from` are flushed, the
+   * plain part of [from, stop) joins the parts, and the position of the first byte that needs
+   * attention is returned. Windows are bounded so that a special byte soon after costs little.
+   */
+  #nativeRun(buf: Uint8Array, mark: number, from: number, stop: number, special: RegExp): number {
+    this.#pushRaw(buf, mark, from);
+    let i = from;
+    while (i < stop) {
+      const w = stop - i > NATIVE_WINDOW ? i + NATIVE_WINDOW : stop;
+      const run = latin1(buf, i, w);
+      const k = run.search(special);
+      if (k < 0) { this.#parts.push(run); i = w; continue; }
+      if (k > 0) this.#parts.push(run.slice(0, k));
+      return i + k;
+    }
+    return i;
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
@@ -590,7 +771,7 @@ export class XmlTokenizer {
 
   /** A start tag's name begins: stanza bookkeeping and limits. */
   #startTag(): void {
-    this.#commitText();
+    if (this.#parts.length !== 0) this.#commitText();
     const depth = this.#tree.depth;
     if (depth === this.#stanzaDepth || depth === 0) {
       // The stanza (or the stream header tag) is bounded from its '<'.
@@ -617,7 +798,7 @@ export class XmlTokenizer {
   #closeStart(empty: boolean): number {
     const tree = this.#tree;
     const element = tree.open(this.#name, this.#attrNames, this.#attrValues, this.#attrCount, this.#tagStart);
-    this.#attrNames.length = this.#attrValues.length = this.#attrCount = 0;
+    this.#attrCount = 0; // the arrays are reused: at most `attributes` stale strings
     if (!this.#document && tree.depth === 1) {
       this.#inStanza = false;
       this.#handler.streamStart(element, tree.declared);

@@ -6,6 +6,8 @@ import { XmlError } from './errors.js';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 export const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
+const NO_ELEMENT = new XmlElement('', '', {}, []);
+const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 export class TreeBuilder {
   // Elements opened at this depth are not added to their parent: stanzas are delivered, not kept
@@ -17,14 +19,17 @@ export class TreeBuilder {
   #marks: number[] = [];
   #open: XmlElement[] = [];
   #qnames: string[] = [];
+  // The default namespace in scope at each open element, so unprefixed names resolve in O(1).
+  #defaults: string[] = [];
   /** Declarations made on the most recently opened element, by prefix ('' for the default). */
-  declared: Record<string, string> = {};
+  declared: Record<string, string> = NONE;
+  /** Open elements (a field, not a getter: read for every tag). */
+  depth = 0;
 
   constructor(detachDepth = -1) {
     this.#detachDepth = detachDepth;
   }
 
-  get depth(): number { return this.#open.length; }
 
   reset(): void {
     this.#prefixes.length = 0;
@@ -32,19 +37,26 @@ export class TreeBuilder {
     this.#marks.length = 0;
     this.#open.length = 0;
     this.#qnames.length = 0;
+    this.#defaults.length = 0;
+    this.depth = 0;
   }
 
   /** Opens an element; `names`/`values` hold its `count` attributes as written. */
   open(qname: string, names: string[], values: string[], count: number, offset: number): XmlElement {
-    this.#marks.push(this.#prefixes.length);
-    const declared: Record<string, string> = {};
+    const depth = this.depth;
+    // Per-depth frames are assigned by index, not pushed: cheaper on XS.
+    this.#marks[depth] = this.#prefixes.length;
+    let defaultNs = depth === 0 ? '' : this.#defaults[depth - 1];
+    let declared = NONE;
     for (let k = 0; k < count; k++) {
       const name = names[k];
+      if (name.charCodeAt(0) !== 0x78 || !name.startsWith('xmlns')) continue; // 'x'
+      if (declared === NONE) declared = {};
       if (name === 'xmlns') {
         bindCheck('', values[k], offset);
         this.#bind('', values[k]);
-        declared[''] = values[k];
-      } else if (name.startsWith('xmlns:')) {
+        declared[''] = defaultNs = values[k];
+      } else if (name.charCodeAt(5) === 0x3a) { // 'xmlns:'
         const prefix = name.slice(6);
         checkNcName(prefix, name, offset);
         bindCheck(prefix, values[k], offset);
@@ -56,7 +68,7 @@ export class TreeBuilder {
     const colon = qname.indexOf(':');
     let local = qname;
     let ns: string;
-    if (colon < 0) ns = this.#lookup('') ?? '';
+    if (colon < 0) ns = defaultNs;
     else {
       checkQName(qname, colon, offset);
       const prefix = qname.slice(0, colon);
@@ -67,7 +79,7 @@ export class TreeBuilder {
     const attrs: Record<string, string> = {};
     for (let k = 0; k < count; k++) {
       const name = names[k];
-      if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+      if (declared !== NONE && (name === 'xmlns' || name.startsWith('xmlns:'))) continue;
       const c = name.indexOf(':');
       if (c >= 0) {
         checkQName(name, c, offset);
@@ -86,24 +98,35 @@ export class TreeBuilder {
       else attrs[name] = values[k];
     }
     const element = new XmlElement(local, ns, attrs, []);
-    const parent = this.#open[this.#open.length - 1];
-    if (parent && this.#open.length !== this.#detachDepth) parent.children.push(element);
-    this.#open.push(element);
-    this.#qnames.push(qname);
+    if (depth > 0 && depth !== this.#detachDepth) this.#open[depth - 1].children.push(element);
+    this.#open[depth] = element;
+    this.#qnames[depth] = qname;
+    this.#defaults[depth] = defaultNs;
+    this.depth = depth + 1;
     return element;
   }
 
   /** Closes the innermost element; [42] ETag must repeat its name (WFC: Element Type Match). */
   close(qname: string, offset: number): XmlElement {
-    const expected = this.#qnames.pop();
+    const depth = this.depth - 1;
+    const expected = this.#qnames[depth];
     if (expected !== qname) throw new XmlError('not-well-formed', `</${qname}> does not close <${expected}>`, offset);
-    this.#prefixes.length = this.#uris.length = this.#marks.pop()!;
-    return this.#open.pop()!;
+    const mark = this.#marks[depth];
+    if (this.#prefixes.length !== mark) this.#prefixes.length = this.#uris.length = mark;
+    const element = this.#open[depth];
+    this.#open[depth] = NO_ELEMENT; // keep no finished stanza alive
+    this.depth = depth;
+    return element;
+  }
+
+  /** The innermost open element's name as written (its end tag must repeat it). */
+  openName(): string {
+    return this.#qnames[this.depth - 1];
   }
 
   /** Appends character data to the innermost element. */
   text(s: string): void {
-    this.#open[this.#open.length - 1].children.push(s);
+    this.#open[this.depth - 1].children.push(s);
   }
 
   #bind(prefix: string, uri: string): void {

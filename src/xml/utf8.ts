@@ -2,13 +2,14 @@
 // validates bytes as it scans them, so decoding here trusts its input: ranges are whole,
 // well-formed sequences.
 
-const PIECE = 512; // code units per String.fromCharCode call: keeps the native stack small on XS
+const PIECE = 256; // code units per String.fromCharCode call: each is a slot on the XS stack, small on a device
 
 /** Decodes validated UTF-8 byte ranges to strings through one reusable UTF-16 buffer. */
 export class Utf8Decoder {
   readonly #units = new Uint16Array(PIECE + 1);
 
   decode(bytes: Uint8Array, start: number, end: number): string {
+    if (end - start === 1 && bytes[start] < 0x80) return String.fromCharCode(bytes[start]);
     if (end - start <= PIECE) {
       let ascii = true;
       for (let i = start; i < end; i++) if (bytes[i] >= 0x80) { ascii = false; break; }
@@ -22,6 +23,16 @@ export class Utf8Decoder {
     let i = start;
     while (i < end) {
       const b = bytes[i];
+      if (n === 0 && b < 0x80) {
+        // A run of ASCII goes straight from the bytes.
+        let j = i + 1;
+        while (j < end && bytes[j] < 0x80) j++;
+        if (j - i >= 16) {
+          pieces.push(latin1(bytes, i, j));
+          i = j;
+          continue;
+        }
+      }
       let c: number;
       if (b < 0x80) { c = b; i += 1; }
       else if (b < 0xe0) { c = ((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f); i += 2; }
@@ -45,11 +56,13 @@ export class Utf8Decoder {
   }
 }
 
-/** Code point at the start of a validated sequence of `len` bytes. */
-export function codePointAt(bytes: Uint8Array, i: number): number {
-  const b = bytes[i];
-  if (b < 0x80) return b;
-  if (b < 0xe0) return ((b & 0x1f) << 6) | (bytes[i + 1] & 0x3f);
-  if (b < 0xf0) return ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) | (bytes[i + 2] & 0x3f);
-  return ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12) | ((bytes[i + 2] & 0x3f) << 6) | (bytes[i + 3] & 0x3f);
+/** Bytes as Latin-1 code units, in one native call per piece: the ASCII fast path, and a way to
+ *  let the regular-expression engine (native on XS too) check a run of bytes. */
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= PIECE) return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+  const pieces: string[] = [];
+  for (let k = start; k < end; k += PIECE) {
+    pieces.push(String.fromCharCode.apply(null, bytes.subarray(k, Math.min(end, k + PIECE)) as unknown as number[]));
+  }
+  return pieces.join('');
 }

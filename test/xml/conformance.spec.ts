@@ -20,6 +20,9 @@ const REJECTED: Array<[string, string, string, number]> = [
   // [40] STag, [42] ETag, [44] EmptyElemTag, WFC: Element Type Match
   ['mismatched end tag', '<a></b>', NWF, 3],
   ['mismatched nesting', '<a><b></a></b>', NWF, 6],
+  // U+00C3 U+00B7 (a valid name) are two code units equal to the UTF-8 bytes of U+00F7, which
+  // cannot start a name: the end tag must be compared as characters, not units against bytes.
+  ['end tag whose bytes equal the start name\'s code units', U('<a><\u00c3\u00b7></\u00f7></a>'), NWF, 11],
   ['space after <', '< a/>', NWF, 1],
   ['space after </', '<a></ a>', NWF, 5],
   ['garbage after /', '<a/ >', NWF, 3],
@@ -109,6 +112,8 @@ const REJECTED: Array<[string, string, string, number]> = [
   ['declaration not at the start', ' <?xml version="1.0"?><a/>', RX, 1],
   ['undeclared entity in text', '<a>&nbsp;</a>', RX, 3],
   ['undeclared entity in an attribute', '<a b="&e;"/>', RX, 6],
+  // Also guards the native tag path against regular-expression backtracking on long values.
+  ['undeclared entity after a long value', `<a b="${'x'.repeat(3000)}&e;" c='${'y'.repeat(3000)}'/>`, RX, 3006],
   // RFC 6120 §11.6: UTF-8 only
   ['ISO-8859-1', "<?xml version='1.0' encoding='ISO-8859-1'?><a/>", 'unsupported-encoding', 0],
   ['UTF-16', '<?xml version="1.0" encoding="UTF-16"?><a/>', 'unsupported-encoding', 0],
@@ -143,11 +148,14 @@ const VALUES: Array<[string, string, string]> = [
   ['CRLF and CR become LF in text', '<a>x\r\ny\rz\r\r\n</a>', 'x\ny\nz\n\n'],
   ['CDATA is literal', '<a>x<![CDATA[<&amp;]]]]>y</a>', 'x<&amp;]]y'],
   ['CR in CDATA is normalized too', '<a><![CDATA[a\r\nb]]></a>', 'a\nb'],
+  // Long enough for the native paths of the tokenizer.
+  ['long text with references and non-ASCII', U(`<a>${'x'.repeat(40)}&amp;&#233;é東😀&#x1F600;]${'y'.repeat(40)}\r\n</a>`), `${'x'.repeat(40)}&éé東😀😀]${'y'.repeat(40)}\n`],
 ];
 const ATTRIBUTES: Array<[string, string, string]> = [
   ['white space becomes spaces', '<a v="a\r\nb\tc\nd\re"/>', 'a b c d e'],
   ['references are not normalized', '<a v="&#9;&#10;&#13;&#x20;"/>', '\t\n\r '],
   ['entities and > in values', `<a v='&lt;&amp;&quot;&apos;>"'/>`, `<&"'>"`],
+  ['long value with references and non-ASCII', U(`<a v='${'x'.repeat(40)}&amp;&#233;é東😀&#x1F600;&quot;${'y'.repeat(40)}'/>`), `${'x'.repeat(40)}&éé東😀😀"${'y'.repeat(40)}`],
 ];
 
 describe('XML conformance: rejected input', () => {

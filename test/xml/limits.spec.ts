@@ -121,6 +121,16 @@ describe('life cycle', () => {
     expect(error?.offset).toBe(3);
   });
 
+  test('reset() inside a UTF-8 sequence forgets it', () => {
+    const got: string[] = [];
+    const t = new XmlTokenizer({ streamStart() {}, stanza: (s) => got.push(s.text()), streamEnd() {} });
+    t.feed(utf8(`${HEAD}<a>`));
+    t.feed(new Uint8Array([0xe0])); // a lead byte that would forbid 0x80 next
+    t.reset();
+    t.feed(utf8(`${HEAD}<b>\u00c0</b>`)); // C3 80
+    expect(got).toEqual(['\u00c0']);
+  });
+
   test('an exception from the handler stops the tokenizer too', () => {
     const t = new XmlTokenizer({ streamStart() {}, stanza() { throw new Error('handler'); }, streamEnd() {} });
     expect(() => t.feed(utf8(`${HEAD}<a/>`))).toThrow('handler');
