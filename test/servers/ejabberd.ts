@@ -9,7 +9,7 @@
 // SASL: with `auth_password_format: plain` ejabberd can run every SCRAM variant and offers
 // SCRAM-SHA-1/-256/-512 and their -PLUS forms; PLAIN is disabled. `scramHash` switches to stored
 // SCRAM (`auth_password_format: scram`), which offers only that hash (and its -PLUS).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +32,14 @@ export interface EjabberdServer extends TestServer {
   apiPort: number;
 }
 
-const ERL_LIBS = '/usr/lib/x86_64-linux-gnu'; // where Debian's ejabberd and its deps live
+// Where Debian's ejabberd and its Erlang deps live (arch-specific): as its own ejabberdctl says.
+function erlLibs(): string {
+  try {
+    const m = /^ERL_LIBS='([^']+)'/m.exec(readFileSync('/usr/sbin/ejabberdctl', 'utf8'));
+    if (m) return m[1] as string;
+  } catch { /* not installed: spawn fails below with a clear error */ }
+  return '/usr/lib/x86_64-linux-gnu';
+}
 const yaml = (s: string) => JSON.stringify(s); // a JSON string is a YAML flow scalar
 
 export async function startEjabberd(options: EjabberdOptions = {}): Promise<EjabberdServer> {
@@ -89,7 +96,7 @@ modules:
   const env = {
     PATH: process.env.PATH,
     HOME: dir,
-    ERL_LIBS,
+    ERL_LIBS: erlLibs(),
     EJABBERD_CONFIG_PATH: configPath,
     EJABBERD_LOG_PATH: logPath,
     ERL_CRASH_DUMP: join(dir, 'erl_crash.dump'),

@@ -2,14 +2,18 @@
 // server on loopback, driven by xmpp.js and by raw feature probes.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { connectComponent } from './component.js';
+import { startDelayProxy } from './delay-proxy.js';
 import { probeFeatures } from './probe.js';
 import { listeningSockets } from './process.js';
+import { scramLogin, type ChannelBinding } from './scram-probe.js';
 import type { TestServer } from './server.js';
 import { makeXmppjsClient, xml, type XjsElement } from './xmppjs.js';
 
 export interface HarnessExpectations {
   /** SASL mechanisms offered after TLS, in the server's order. */
   mechanisms: string[];
+  /** The one channel binding the server checks for -PLUS mechanisms (if it offers any). */
+  plusBinding?: ChannelBinding;
   /** Ports beyond c2s, direct TLS and component the server is expected to listen on. */
   extraPorts?: (server: TestServer) => number[];
 }
@@ -44,6 +48,24 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
       const f = await probeFeatures(server, 'directtls');
       expect(f.tlsVersion).toBe('TLSv1.3');
       expect(f.mechanisms).toEqual(expected.mechanisms);
+    });
+
+    test('an independent SCRAM client: each offered mechanism accepts the password and refuses a wrong one', async () => {
+      for (const mechanism of expected.mechanisms.filter((m) => !m.endsWith('-PLUS'))) {
+        expect([mechanism, await scramLogin(server, { mechanism, user: 'alice', password: 'alice-pw' })]).toEqual([mechanism, 'success']);
+        expect([mechanism, await scramLogin(server, { mechanism, user: 'alice', password: 'wrong' })]).toEqual([mechanism, 'not-authorized']);
+      }
+    });
+
+    test('-PLUS mechanisms check exactly the expected channel binding', async () => {
+      const plus = expected.mechanisms.filter((m) => m.endsWith('-PLUS'));
+      expect(plus.length > 0).toBe(expected.plusBinding !== undefined);
+      for (const mechanism of plus) {
+        for (const binding of ['tls-exporter', 'tls-server-end-point', 'tls-unique'] as const) {
+          const outcome = await scramLogin(server, { mechanism, binding, user: 'alice', password: 'alice-pw' });
+          expect([mechanism, binding, outcome]).toEqual([mechanism, binding, binding === expected.plusBinding ? 'success' : 'not-authorized']);
+        }
+      }
     });
 
     test('xmpp.js logs in over STARTTLS with SCRAM and pings the server', async () => {
@@ -105,15 +127,61 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
       } finally { await c.stop(); }
     });
 
-    test('restart() comes back on the same port, with accounts kept', async () => {
-      const port = server.c2sPort;
-      const pid = server.pid;
-      await server.restart();
-      expect(server.pid).not.toBe(pid);
-      expect(server.c2sPort).toBe(port);
+    test('pubsub: a user creates a node, publishes an item and reads it back', async () => {
       const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
       await c.start();
-      await c.stop();
+      const NS = 'http://jabber.org/protocol/pubsub';
+      const node = `n-${Date.now()}`;
+      const set = (child: XjsElement) => c.iqCaller.request(xml('iq', { type: 'set', to: server.pubsubDomain }, xml('pubsub', { xmlns: NS }, child)));
+      try {
+        await set(xml('create', { node }));
+        await set(xml('publish', { node }, xml('item', { id: 'i1' }, xml('reading', { xmlns: 'urn:spimekit:test' }, '415 ppm'))));
+        const res = await c.iqCaller.request(xml('iq', { type: 'get', to: server.pubsubDomain }, xml('pubsub', { xmlns: NS }, xml('items', { node }))));
+        const item = res.getChild('pubsub', NS)?.getChild('items')?.getChild('item');
+        expect(item?.attrs.id).toBe('i1');
+        expect(item?.getChildText('reading', 'urn:spimekit:test')).toBe('415 ppm');
+      } finally { await c.stop(); }
+    });
+
+    test('XEP-0198: after the proxy cuts the connection, xmpp.js resumes the same session', async () => {
+      const proxy = await startDelayProxy({ targetPort: server.c2sPort });
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', port: proxy.port, reconnect: true });
+      c.reconnect.delay = 50;
+      const enabled = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('enabled', 'urn:xmpp:sm:3')) resolve(el); }));
+      const resumedEl = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('resumed', 'urn:xmpp:sm:3')) resolve(el); }));
+      try {
+        await c.start();
+        const id = (await enabled).attrs.id;
+        expect(id).toBeTruthy();
+        proxy.cutAll(true);
+        const resumed = await resumedEl;
+        expect(resumed.attrs.previd).toBe(id);
+        expect(proxy.connections.length).toBe(2);
+      } finally {
+        c.reconnect.stop();
+        await c.stop().catch(() => {});
+        await proxy.close();
+      }
+    });
+
+    test('restart(): same ports, accounts kept, and a connected client gets back online', async () => {
+      const port = server.c2sPort;
+      const pid = server.pid;
+      const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', reconnect: true });
+      c.reconnect.delay = 100;
+      await c.start();
+      try {
+        const disconnected = new Promise((r) => c.on('disconnect', r));
+        const backOnline = new Promise((r) => c.on('online', r));
+        await server.restart();
+        await disconnected;
+        await backOnline;
+        expect(server.pid).not.toBe(pid);
+        expect(server.c2sPort).toBe(port);
+      } finally {
+        c.reconnect.stop();
+        await c.stop().catch(() => {});
+      }
     });
   });
 }

@@ -51,8 +51,9 @@ export async function spawnServer(cmd: string, args: string[], o: SpawnOptions):
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot spawn ${cmd}: ${await new Promise((r) => child.once('error', r))}`);
   live.add(pid);
-  // The watchdog's stdin is a pipe from us: EOF (we died) → kill the server's group.
-  const watchdog = spawn('sh', ['-c', 'read _; kill -KILL -- -"$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // The watchdog's stdin is a pipe from us: EOF (we died) → kill the server's group. (dash's kill
+  // takes no `--`: `-PID` names the group.)
+  const watchdog = spawn('sh', ['-c', 'read _; kill -KILL -"$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
   watchdog.unref();
   (watchdog.stdin as NodeJS.WritableStream & { unref?: () => void }).on('error', () => {});
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => {

@@ -3,16 +3,34 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { describeServerHarness } from './harness-suite.js';
 import { probeFeatures } from './probe.js';
+import { scramLogin } from './scram-probe.js';
 import { startProsody } from './prosody.js';
+import { makeXmppjsClient, xml } from './xmppjs.js';
 
-describeServerHarness('prosody', () => startProsody(), { mechanisms: ['SCRAM-SHA-1'] });
+// alice (the suite's user) is an admin so that she may create pubsub nodes.
+describeServerHarness('prosody', () => startProsody({ admins: ['alice'] }), { mechanisms: ['SCRAM-SHA-1'] });
 
 describe('prosody options', () => {
-  test('scramHash SHA-256 offers SCRAM-SHA-256 alone', async () => {
-    const s = await startProsody({ scramHash: 'SHA-256' });
+  test('scramHash SHA-256 offers SCRAM-SHA-256 alone; scramIterations sets the PBKDF2 count', async () => {
+    const s = await startProsody({ scramHash: 'SHA-256', scramIterations: 4096 });
     try {
       expect((await probeFeatures(s, 'starttls')).mechanisms).toEqual(['SCRAM-SHA-256']);
+      await s.register('carol', 'carol-pw');
+      let serverFirst = '';
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-pw', onServerFirst: (m) => { serverFirst = m; } })).toBe('success');
+      expect(serverFirst).toMatch(/,i=4096$/);
     } finally { await s.stop(); }
+  });
+
+  test('without admins, a user may not create a pubsub node (Prosody 0.12 default)', async () => {
+    const s = await startProsody();
+    const c = makeXmppjsClient({ server: s, username: 'bob', password: 'bob-pw' });
+    try {
+      await s.register('bob', 'bob-pw');
+      await c.start();
+      const create = xml('iq', { type: 'set', to: s.pubsubDomain }, xml('pubsub', { xmlns: 'http://jabber.org/protocol/pubsub' }, xml('create', { node: 'n' })));
+      await expect(c.iqCaller.request(create)).rejects.toMatchObject({ condition: 'forbidden' });
+    } finally { await c.stop().catch(() => {}); await s.stop(); }
   });
 
   test('stop() ends the process and removes its dir', async () => {

@@ -24,8 +24,15 @@ export interface ProsodyOptions {
   host?: string;
   /** The one SCRAM hash offered (Prosody stores one per account). Default SHA-1. */
   scramHash?: 'SHA-1' | 'SHA-256';
+  /** PBKDF2 iterations for accounts registered from now on (Prosody's default: 10000). */
+  scramIterations?: number;
   /** XEP-0198 `smacks_hibernation_time`, seconds a broken session waits for resumption. Default 60. */
   smacksHibernationSeconds?: number;
+  /**
+   * Local users (node parts) made Prosody admins. Prosody's pubsub component lets only admins
+   * create nodes (ejabberd's harness lets every local user).
+   */
+  admins?: string[];
   /** Lua appended to the global section (before the VirtualHost). */
   extraGlobalConfig?: string;
   /** Keep the temp dir after stop() (or set SPIMEKIT_KEEP_SERVER_DIRS=1). */
@@ -64,10 +71,12 @@ modules_enabled = { "tls", "saslauth", "disco", "ping", "time", "version", "smac
 modules_disabled = { "s2s", "offline" }
 authentication = "internal_hashed"
 password_hash = ${lua(options.scramHash ?? 'SHA-1')}
+default_iteration_count = ${options.scramIterations ?? 10000}
 disable_sasl_mechanisms = { "PLAIN", "LOGIN", "DIGEST-MD5" }
 c2s_require_encryption = true
 storage = "internal"
 smacks_hibernation_time = ${options.smacksHibernationSeconds ?? 60}
+admins = { ${(options.admins ?? []).map((u) => lua(`${u}@${host}`)).join(', ')} }
 ${options.extraGlobalConfig ?? ''}
 
 VirtualHost ${lua(host)}
