@@ -1,19 +1,16 @@
 // The XMPP client: all wiring in one place. Order of one connection (RFC 6120 §9 walks the same):
 //   1. connect the transport (direct TLS, XEP-0368, or plain TCP)
-//   2. STARTTLS (§5), pipelined: header + <starttls/> in one write; refused if not offered
-//   3. SASL (§6): SCRAM(-PLUS) > PLAIN-if-allowed; <auth/> pipelined with the post-TLS header
-//      when the server's mechanisms are known from the last connection
-//   4. stream restart, pipelined with <resume/> (XEP-0198 §5) or <bind/> (§7); then <enable/>,
-//      initial presence once the features are in
+//   2-4. negotiate.ts: STARTTLS (§5), SASL (§6), restart with <resume/> (XEP-0198 §5) or
+//      <bind/> (§7), each step pipelined as far as the RFC allows; <enable/> and initial
+//      presence once the post-auth features are in (#afterFeatures)
 //   5. online: stanzas routed — SM nonzas, iq answers (tracker), iq requests (handlers:
 //      ping, disco#info, time, extensions'), everything else to `stanza` listeners
 // Then keepalive pings, and reconnect with backoff when the link drops.
 import type { HashCrypto } from '../crypto/crypto.js';
 import { xml, type XmlElement } from '../xml/element.js';
-import { bindElement, bindResult, sessionElement, sessionRequired } from './bind.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { Disco, type Identity } from './disco.js';
-import { ConnectionError, SaslError, StanzaError, StreamError } from './errors.js';
+import { ConnectionError, StanzaError, StreamError } from './errors.js';
 import { registerEntityTime, parseUtc, timeRequest } from './entity-time.js';
 import { Emitter } from './events.js';
 import { IqHandlers, type IqHandler } from './iq-handlers.js';
@@ -21,10 +18,9 @@ import { IqTracker } from './iq-tracker.js';
 import { bareJid, formatJid, parseJid, type Jid } from './jid.js';
 import { NS_PING, pingElement, registerPing } from './ping.js';
 import { NS_STREAM, StreamReader } from './reader.js';
+import { negotiate, type Negotiation, type ServerMemory } from './negotiate.js';
 import { Backoff, isRetryable, parseHostPort, type BackoffOptions } from './reconnect.js';
-import { authElement, chooseMechanism, offeredMechanisms, saslExchange, type SaslMechanism } from './sasl.js';
 import type { ScramCache } from './sasl-scram.js';
-import { awaitProceed, starttlsElement } from './starttls.js';
 import { NS_SM, StreamManagement, isStanza } from './stream-management.js';
 import type { XmlStream } from './stream.js';
 
@@ -38,6 +34,8 @@ export interface ClientOptions {
   port?: number;
   /** XEP-0368: TLS from the first byte (port 5223 usually). */
   directTls?: boolean;
+  /** Name the certificate must carry (and SNI); default the JID's domain (RFC 6120 §13.7.2.1). */
+  servername?: string;
   /** A fresh element stream per connection attempt (host transport + XML codec). */
   createStream: () => XmlStream;
   clock: Clock;
@@ -81,8 +79,6 @@ export type ClientEvents = {
   output: (el: XmlElement) => void;
 };
 
-/** Mechanisms and SM support learnt from the last session: they let the next login pipeline. */
-interface ServerMemory { host: string; mechanisms: string[]; cbTypes: string[] | undefined }
 
 export class Client extends Emitter<ClientEvents> {
   readonly #o: ClientOptions;
@@ -106,6 +102,8 @@ export class Client extends Emitter<ClientEvents> {
   #timeSynced = false;
   #startWaiters: Array<{ resolve: (jid: string) => void; reject: (e: Error) => void }> = [];
   #stopWaiter: (() => void) | undefined;
+  #pendingFeatures: XmlElement | undefined;
+  readonly #featureHandlers: Array<{ name: string; xmlns: string; handler: (feature: XmlElement) => void }> = [];
   /** Round trips spent waiting on the server in the last negotiation (for benchmarks). */
   roundTrips = 0;
   /** The SASL mechanism of the last login (e.g. SCRAM-SHA-256-PLUS). */
@@ -138,6 +136,12 @@ export class Client extends Emitter<ClientEvents> {
   /** Stanzas the server has not acknowledged yet (XEP-0198). */
   get unacked(): readonly XmlElement[] { return this.#sm.unacked; }
   get smEnabled(): boolean { return this.#sm.receiving; }
+
+  /** Extensions act on a post-auth stream feature (name, xmlns) when the server offers it, on
+   *  every new session (e.g. XEP-0352 CSI), without editing the core. */
+  registerFeature(name: string, xmlns: string, handler: (feature: XmlElement) => void): void {
+    this.#featureHandlers.push({ name, xmlns, handler });
+  }
 
   /** Extensions answer iq requests through this (never by editing the core). */
   registerIq(type: 'get' | 'set', name: string, xmlns: string, handler: IqHandler, discoFeature?: string): void {
@@ -245,100 +249,29 @@ export class Client extends Emitter<ClientEvents> {
       },
     };
     try {
-      await stream.connect({ host: target.host, port: target.port, directTls: !!o.directTls, servername: this.#jid.domain }, handler);
-      this.roundTrips++; // TCP (+ TLS for direct TLS, counted below)
-      if (o.directTls) this.roundTrips++;
-      const resumed = await this.#negotiate(stream, reader, !o.directTls);
+      await stream.connect({ host: target.host, port: target.port, directTls: !!o.directTls, servername: o.servername ?? this.#jid.domain }, handler);
+      const stats = { roundTrips: o.directTls ? 2 : 1, mechanism: '' }; // TCP (+ TLS handshake)
+      const n: Negotiation = {
+        stream, reader, o, starttls: !o.directTls, domain: this.#jid.domain, bare: bareJid(this.#jid), local: this.#jid.local,
+        sm: this.#sm, scramCache: this.#scramCache, memory: this.#memory, stats, jid: this.#boundJid,
+        write: (el) => this.#write(el, stream),
+        lostSession: (lost) => this.#lostSession(lost),
+        afterFeatures: (features, fresh) => this.#afterFeatures(stream, features, fresh),
+      };
+      let resumed: boolean;
+      try {
+        resumed = await negotiate(n);
+      } finally {
+        this.#memory = n.memory;
+        this.roundTrips = stats.roundTrips;
+        this.lastMechanism = stats.mechanism;
+      }
+      this.#boundJid = n.jid;
       online = true;
       this.#online(resumed);
     } catch (e) {
       this.#fail(stream, e as Error);
     }
-  }
-
-  async #negotiate(stream: XmlStream, reader: StreamReader, starttls: boolean): Promise<boolean> {
-    const o = this.#o;
-    const open = () => stream.open({ to: this.#jid.domain, from: bareJid(this.#jid), 'xml:lang': 'en' });
-    const features = async () => { await reader.header(); return reader.features(); };
-
-    if (starttls) {
-      open();
-      stream.send(starttlsElement());
-      this.roundTrips++;
-      await awaitProceed(reader, await features());
-      await stream.startTls();
-      this.roundTrips++;
-    }
-    if (!stream.secure) throw new ConnectionError('tls-required', 'transport is not encrypted');
-
-    // SASL: pipeline <auth/> with the header if we know this server's mechanisms
-    const policy = {
-      crypto: o.crypto, username: this.#jid.local, password: o.password, allowPlain: o.allowPlain, secure: stream.secure,
-      channelBinding: stream.channelBinding ? (t: Parameters<NonNullable<XmlStream['channelBinding']>>[0]) => stream.channelBinding!(t) : undefined,
-      cache: this.#scramCache,
-    };
-    const host = this.#jid.domain;
-    let mech: SaslMechanism | undefined;
-    open();
-    const memory = this.#memory?.host === host ? this.#memory : undefined;
-    if (memory) {
-      mech = chooseMechanism(memory.mechanisms, memory.cbTypes, policy);
-      stream.send(authElement(mech));
-    }
-    this.roundTrips++;
-    const saslFeatures = await features();
-    const offered = offeredMechanisms(saslFeatures);
-    if (offered.mechanisms.length === 0) throw new SaslError('invalid-mechanism', 'server offers no SASL mechanism');
-    this.#memory = { host, ...offered };
-    if (!mech || !offered.mechanisms.includes(mech.name)) {
-      if (mech) await reader.element(); // the <failure/> to our optimistic <auth/>
-      mech = chooseMechanism(offered.mechanisms, offered.cbTypes, policy);
-      stream.send(authElement(mech));
-      this.roundTrips++;
-    }
-    this.lastMechanism = mech.name;
-    try {
-      await saslExchange(reader, (el) => { this.roundTrips++; stream.send(el); }, mech);
-    } catch (e) {
-      this.#memory = undefined; // next time negotiate without guessing
-      throw e;
-    }
-
-    // restart (RFC 6120 §6.4.6) + resume or bind, in one write
-    this.#sm.beginStream();
-    open();
-    const resuming = o.streamManagement !== false && this.#sm.canResume;
-    const bindId = 'bind1';
-    if (resuming) stream.send(this.#sm.resumeElement());
-    else stream.send(bindElement(bindId, o.resource));
-    this.roundTrips++;
-    const sessionFeatures = await features();
-
-    if (resuming) {
-      const el = await reader.element();
-      if (el.ns === NS_SM && el.name === 'resumed') {
-        const resend = this.#sm.onResumed(el);
-        this.#afterFeatures(stream, sessionFeatures, false);
-        for (const s of resend) this.#write(s, stream);
-        return true;
-      }
-      if (!(el.ns === NS_SM && el.name === 'failed')) throw new StreamError('undefined-condition', `unexpected <${el.name}/> to <resume/>`);
-      this.#lostSession(this.#sm.onResumeFailed(el));
-      stream.send(bindElement(bindId, o.resource));
-      this.roundTrips++;
-    }
-    this.#afterFeatures(stream, sessionFeatures, true);
-    const result = await reader.element();
-    if (result.name !== 'iq' || result.attr('id') !== bindId) throw new StreamError('undefined-condition', `expected the bind result, got <${result.name}/>`);
-    this.#boundJid = bindResult(result);
-    if (sessionRequired(sessionFeatures)) {
-      stream.send(sessionElement('sess1'));
-      this.roundTrips++;
-      const r = await reader.element();
-      if (r.attr('type') !== 'result') throw StanzaError.fromElement(r);
-    }
-    // elements the server sent after the bind result (e.g. <enabled/>) are routed once online
-    return false;
   }
 
   /** After the post-auth features: <enable/> (XEP-0198 §3) and initial presence, written at once. */
@@ -348,6 +281,7 @@ export class Client extends Emitter<ClientEvents> {
       if (this.#o.presence !== false) this.#write(xml('presence'), stream);
     }
     this.emit('features', features);
+    this.#pendingFeatures = fresh ? features : undefined;
   }
 
   #online(resumed: boolean): void {
@@ -357,6 +291,9 @@ export class Client extends Emitter<ClientEvents> {
     this.#backoff.reset();
     this.#scheduleKeepalive();
     this.emit('online', this.#boundJid, resumed);
+    const features = this.#pendingFeatures;
+    this.#pendingFeatures = undefined;
+    if (features) for (const f of this.#featureHandlers) { const el = features.getChild(f.name, f.xmlns); if (el) f.handler(el); }
     const waiters = this.#startWaiters;
     this.#startWaiters = [];
     for (const w of waiters) w.resolve(this.#boundJid);

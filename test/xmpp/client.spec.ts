@@ -211,6 +211,15 @@ describe('stanzas', () => {
     expect(server.received.length - before).toBe(2);
   });
 
+  test('a registered stream feature runs once the new session is online, with the feature element', async () => {
+    const s = setup();
+    const seen: string[] = [];
+    s.client.registerFeature('sm', NS.sm, (f) => seen.push(`${f.name} ${s.client.status}`));
+    s.client.registerFeature('csi', 'urn:xmpp:csi:0', () => seen.push('csi'));
+    await s.client.start();
+    expect(seen).toEqual(['sm online']);
+  });
+
   test('messages reach stanza listeners; entity time comes from the server', async () => {
     const { server, client, clock } = await online();
     const got: XmlElement[] = [];

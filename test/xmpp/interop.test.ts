@@ -2,7 +2,7 @@
 // and messages, so our writer/tokenizer/routing meet another implementation's. Also: TLS name
 // verification against a hostile TLS peer, and XEP-0198's fallback when the server has dropped
 // the session.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as tls from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,10 @@ describe('with xmpp.js on Prosody', () => {
     server = await startProsody({ smacksHibernationSeconds: 1 });
     for (const u of ['spime', 'xjs', 'other']) await server.register(u, `${u}-pw`);
   }, 60_000);
+  afterEach(() => {
+    const t = (globalThis as { __trace?: string[] }).__trace;
+    if (t && process.env.SPIMEKIT_TRACE) console.log(t.join('\n'));
+  });
   afterAll(async () => {
     await Promise.all([...ours.map((c) => c.stop().catch(() => {})), ...theirs.map((c) => c.stop().catch(() => {}))]);
     await server?.stop();
@@ -44,6 +48,11 @@ describe('with xmpp.js on Prosody', () => {
 
   test('iq and messages both ways between the project client and xmpp.js', async () => {
     const spime = client('spime', { resource: 'dev' });
+    const trace: string[] = [];
+    spime.on('input', (el) => trace.push(`in  ${el.name} ${JSON.stringify(el.attrs)}`));
+    spime.on('output', (el) => trace.push(`out ${el.name} ${JSON.stringify(el.attrs)}`));
+    const step = (s: string) => trace.push(`--- ${s}`);
+    (globalThis as { __trace?: string[] }).__trace = trace;
     const x = makeXmppjsClient({ server, username: 'xjs', password: 'xjs-pw', resource: 'peer' });
     theirs.push(x);
     const xjsGot: XjsElement[] = [];
@@ -58,14 +67,15 @@ describe('with xmpp.js on Prosody', () => {
     const res = await spime.request(xml('iq', { type: 'get', to: xJid }, xml('query', { xmlns: 'urn:example:echo' }, 'there')), 3000);
     expect(res.getChildText('query', 'urn:example:echo')).toBe('there back');
 
+    step('xmpp.js → ours');
     // xmpp.js → ours: ping, disco#info, a registered handler and an unknown payload
     spime.registerIq('set', 'reading', 'urn:example:sensor', (_iq, p) => xml('reading', { xmlns: 'urn:example:sensor', ppm: Number(p.attrs.ppm) + 1 }));
-    await x.iqCaller.request(xjs('iq', { type: 'get', to: spime.jid }, xjs('ping', { xmlns: 'urn:xmpp:ping' })));
-    const disco = await x.iqCaller.request(xjs('iq', { type: 'get', to: spime.jid }, xjs('query', { xmlns: 'http://jabber.org/protocol/disco#info' })));
+    await x.iqCaller.request(xjs('iq', { type: 'get', to: spime.jid }, xjs('ping', { xmlns: 'urn:xmpp:ping' })), 5000);
+    const disco = await x.iqCaller.request(xjs('iq', { type: 'get', to: spime.jid }, xjs('query', { xmlns: 'http://jabber.org/protocol/disco#info' })), 5000);
     expect(disco.getChild('query')!.getChildren('feature').map((f) => f.attrs.var)).toContain('urn:xmpp:ping');
-    const r = await x.iqCaller.request(xjs('iq', { type: 'set', to: spime.jid }, xjs('reading', { xmlns: 'urn:example:sensor', ppm: '411' })));
+    const r = await x.iqCaller.request(xjs('iq', { type: 'set', to: spime.jid }, xjs('reading', { xmlns: 'urn:example:sensor', ppm: '411' })), 5000);
     expect(r.getChild('reading', 'urn:example:sensor')!.attrs.ppm).toBe('412');
-    const err = await x.iqCaller.request(xjs('iq', { type: 'get', to: spime.jid }, xjs('nothing', { xmlns: 'urn:example:none' }))).catch((e: unknown) => e);
+    const err = await x.iqCaller.request(xjs('iq', { type: 'get', to: spime.jid }, xjs('nothing', { xmlns: 'urn:example:none' })), 5000).catch((e: unknown) => e);
     expect((err as { condition?: string }).condition).toBe('service-unavailable');
 
     // messages
