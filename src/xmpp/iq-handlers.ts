@@ -1,5 +1,7 @@
 // Incoming iq get/set (RFC 6120 §8.2.3): extensions register a handler per payload (name, xmlns);
-// the handler returns the result payload (or nothing) or throws a StanzaError. An iq nobody handles
+// the handler returns the result payload (or nothing) or throws a StanzaError; one that needs an
+// application-specific error condition (RFC 6120 §8.3.3, e.g. the OpenSpime profile's) returns the
+// whole reply iq of type result or error instead. An iq nobody handles
 // is answered with <service-unavailable/> (RFC 6120 §8.4), never left unanswered.
 import { xml, type XmlElement } from '../xml/element.js';
 import { StanzaError } from './errors.js';
@@ -25,6 +27,10 @@ export class IqHandlers {
     if (!handler) return send(iqError(iq, 'service-unavailable'));
     try {
       const result = await handler(iq, payload);
+      if (result?.name === 'iq' && (result.attr('type') === 'result' || result.attr('type') === 'error')) {
+        send(xml('iq', { type: result.attr('type'), id: iq.attr('id'), to: iq.attr('from') }, result.children));
+        return;
+      }
       send(xml('iq', { type: 'result', id: iq.attr('id'), to: iq.attr('from') }, result ?? null));
     } catch (e) {
       if (e instanceof StanzaError) send(iqError(iq, e.condition, e.type, e.text || undefined));

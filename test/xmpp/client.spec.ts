@@ -164,6 +164,17 @@ describe('stanzas', () => {
     void client;
   });
 
+  test('a handler may answer with a whole error iq (application condition kept, id and to from the request)', async () => {
+    const { server, client } = await online();
+    client.registerIq('set', 'query', 'urn:example', () => xml('iq', { type: 'error', id: 'ignored', to: 'ignored' },
+      xml('error', { type: 'auth' }, xml('not-authorized', { xmlns: NS.stanzas }), xml('bad-signature', { xmlns: 'urn:example:error' }))));
+    server.last.deliver(xml('iq', { xmlns: NS.client, type: 'set', id: 'a1', from: 'x@example.net/a' }, xml('query', { xmlns: 'urn:example' })));
+    await flush();
+    const res = server.received.find((e) => e.attr('id') === 'a1')!;
+    expect([res.attr('type'), res.attr('to')]).toEqual(['error', 'x@example.net/a']);
+    expect(res.getChild('error')!.getChild('bad-signature', 'urn:example:error')).toBeDefined();
+  });
+
   test('disco#info lists the core features and those extensions register', async () => {
     const { server, client } = await online();
     client.registerIq('get', 'query', 'urn:openspime:test', () => undefined, 'urn:openspime:test');
