@@ -10,8 +10,8 @@
 // proxy accepts the TCP connection, so the TCP handshake (1 RTT) is in neither time nor floor.
 import { startDelayProxy } from '../test/servers/delay-proxy.js';
 import { startEjabberd } from '../test/servers/ejabberd.js';
-import { startProsody } from '../test/servers/prosody.js';
-import type { TestServer } from '../test/servers/server.js';
+import { startProsody } from '../tools/servers/prosody.js';
+import type { TestServer } from '../tools/servers/server.js';
 import { makeXmppjsClient, xml } from '../test/servers/xmppjs.js';
 import { createClient } from '../hosts/node/xmpp.js';
 

@@ -18,8 +18,8 @@ import { attachScopeNode } from '../../src/roles/scopenode.js';
 import { SpimeReporter } from '../../src/roles/spime.js';
 import { xml, type XmlElement } from '../../src/xml/index.js';
 import type { Client } from '../../src/xmpp/client.js';
-import { startProsody } from '../servers/prosody.js';
-import type { TestServer } from '../servers/server.js';
+import { startProsody } from '../../tools/servers/prosody.js';
+import type { TestServer } from '../../tools/servers/server.js';
 
 const crypto = createNodeCrypto();
 const spimeKey = generateNodeRsaKey();

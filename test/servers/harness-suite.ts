@@ -5,9 +5,9 @@ import { ExternalComponent } from '../../hosts/node/component.js';
 import { xml as spimeXml } from '../../src/xml/index.js';
 import { startDelayProxy } from './delay-proxy.js';
 import { probeFeatures } from './probe.js';
-import { listeningSockets } from './process.js';
+import { listeningSockets } from '../../tools/servers/process.js';
 import { scramLogin, type ChannelBinding } from './scram-probe.js';
-import type { TestServer } from './server.js';
+import type { TestServer } from '../../tools/servers/server.js';
 import { makeXmppjsClient, xml, type XjsElement } from './xmppjs.js';
 
 export interface HarnessExpectations {

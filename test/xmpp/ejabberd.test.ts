@@ -7,7 +7,7 @@ import type { Client } from '../../src/xmpp/client.js';
 import { SaslError } from '../../src/xmpp/errors.js';
 import { xml } from '../../src/xml/element.js';
 import { startEjabberd } from '../servers/ejabberd.js';
-import type { TestServer } from '../servers/server.js';
+import type { TestServer } from '../../tools/servers/server.js';
 import { CutProxy } from './cut-proxy.js';
 
 describe('ejabberd', () => {

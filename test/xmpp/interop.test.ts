@@ -11,9 +11,9 @@ import { createClient, type NodeClientOptions } from '../../hosts/node/xmpp.js';
 import type { Client } from '../../src/xmpp/client.js';
 import { StanzaError } from '../../src/xmpp/errors.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
-import { makeTestPki } from '../servers/certs.js';
-import { startProsody } from '../servers/prosody.js';
-import type { TestServer } from '../servers/server.js';
+import { makeTestPki } from '../../tools/servers/certs.js';
+import { startProsody } from '../../tools/servers/prosody.js';
+import type { TestServer } from '../../tools/servers/server.js';
 import { makeXmppjsClient, xml as xjs, type XjsClient, type XjsElement } from '../servers/xmppjs.js';
 import { CutProxy } from './cut-proxy.js';
 

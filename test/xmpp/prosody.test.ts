@@ -6,8 +6,8 @@ import type { Client } from '../../src/xmpp/client.js';
 import { SaslError, StanzaError, StreamError } from '../../src/xmpp/errors.js';
 import { CutProxy } from './cut-proxy.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
-import { startProsody } from '../servers/prosody.js';
-import type { TestServer } from '../servers/server.js';
+import { startProsody } from '../../tools/servers/prosody.js';
+import type { TestServer } from '../../tools/servers/server.js';
 
 const clients: Client[] = [];
 function client(server: TestServer, user: string, extra: Partial<NodeClientOptions> = {}): Client {
