@@ -35,7 +35,13 @@ try {
     // Ctrl-C (or SIGTERM) ends the run the same way the deadline does: every process cleaned up.
     let stop;
     const stopped = new Promise((r) => { stop = r; });
-    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { console.log(`\n${sig}: stopping`); stop(); });
+    // A second one exits at once (the servers' watchdogs still stop them: tools/servers/process.ts).
+    let signals = 0;
+    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {
+      if (signals++) process.exit(130);
+      console.log(`\n${sig}: stopping`);
+      stop();
+    });
     console.log(`spimekit host simulation: ${options.spimes} spimes, a report each every ${options.intervalMs / 1000} s, ${options.seconds ? `${options.seconds} s` : 'until Ctrl-C'}`);
     const verified = await runSimulation(options, stopped);
     const summary = [...verified].map(([jid, n]) => `${jid}: ${n}`).join(', ');
