@@ -85,6 +85,9 @@ describe('OpenSpime through Prosody', () => {
     expect(res.attr('from')).toBe(server.componentDomain);
     expect(res.getChild('pubkeys', NS_PUBKEY)!.getChildren('KeyInfo').length).toBe(1);
     await expect(spime.request(pubkeysRequest(server.componentDomain, `nobody@${server.host}`))).rejects.toMatchObject({ condition: 'item-not-found' });
+    // a query it does not serve is answered, not left to time out (RFC 6120 §8.4)
+    await expect(spime.request(xml('iq', { type: 'get', to: server.componentDomain }, xml('query', { xmlns: 'urn:example:other' }))))
+      .rejects.toMatchObject({ condition: 'service-unavailable' });
   });
 
   test('(a) a signed, encrypted report of simulated sensor entries is verified, decrypted and accepted; the spime sees the result', async () => {
