@@ -22,9 +22,13 @@ export class StreamError extends SpimeError {
   readonly text: string;
   /** For see-other-host (§4.9.3.19): the host[:port] the server redirects to. */
   readonly redirect?: string;
-  constructor(condition: string, text = '', redirect?: string) {
+  /** True when this client found the fault in the server's input and sent the <stream:error/>
+   *  itself; false when the server sent it (then the condition names our fault). */
+  readonly local: boolean;
+  constructor(condition: string, text = '', redirect?: string, local = false) {
     super(condition, text);
     this.text = text;
+    this.local = local;
     if (redirect) this.redirect = redirect;
   }
   static fromElement(el: XmlElement): StreamError {

@@ -37,6 +37,10 @@ export class Backoff {
 export function isRetryable(e: unknown): boolean {
   if (e instanceof SaslError) return e.condition === 'temporary-auth-failure';
   if (e instanceof StreamError) {
+    // The server's input was bad (not-well-formed, restricted-xml, over a limit) and we said so:
+    // a server fault, possibly transient (a bug fixed by its restart, a broken middlebox), so an
+    // unattended device keeps trying, at backoff pace.
+    if (e.local) return true;
     // RFC 6120 §4.9.3: these say "do not come back as you are": credentials, addressing, a
     // session that replaced ours (retrying would kick it out in turn), or our own protocol bugs.
     return !['not-authorized', 'conflict', 'host-unknown', 'improper-addressing', 'invalid-from', 'invalid-namespace',

@@ -3,7 +3,8 @@
 // SASL success) both sides start a new stream, so `open()` resets the tokenizer.
 import { XmlTokenizer, writeElement, writeStreamClose, writeStreamOpen, type XmlElement } from '../xml/index.js';
 import type { XmlTokenizerOptions } from '../xml/tokenizer.js';
-import { StreamError } from './errors.js';
+import { utf8Encode } from './bytes.js';
+import { NS_STREAMS, StreamError } from './errors.js';
 import type { StreamHandler, XmlStream } from './stream.js';
 import type { ChannelBindingType, ConnectOptions, Transport } from './transport.js';
 
@@ -68,10 +69,15 @@ export class TransportXmlStream implements XmlStream {
     try {
       this.#tokenizer.feed(bytes);
     } catch (e) {
-      // RFC 6120 §4.9.3.13: not-well-formed input ends the stream
+      // RFC 6120 §4.9: bad input (not-well-formed, restricted-xml, a limit passed:
+      // policy-violation) ends the stream, and the entity that finds it says why with a
+      // <stream:error/> before closing (§4.9.1.1), so the server's log shows our reason.
       const condition = (e as { condition?: string }).condition ?? 'not-well-formed';
       this.#closed = true;
-      this.#handler?.close(new StreamError(condition, (e as Error).message));
+      try {
+        this.#transport.write(utf8Encode(`<stream:error><${condition} xmlns='${NS_STREAMS}'/></stream:error></stream:stream>`));
+      } catch { /* transport already gone */ }
+      this.#handler?.close(new StreamError(condition, (e as Error).message, undefined, true));
       this.#transport.close();
     } finally {
       this.#feeding = false;
