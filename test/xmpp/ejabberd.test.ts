@@ -37,9 +37,36 @@ describe('ejabberd', () => {
   });
 
   test('wrong password: not-authorized', async () => {
-    const e = await client('alice', { password: 'nope' }).start().catch((x) => x);
+    // reconnect on: a wrong password does not heal by retrying (and retrying could lock the account)
+    const c = client('alice', { password: 'nope', reconnect: { initialMs: 20, maxMs: 40 } });
+    const reconnecting: number[] = [];
+    c.on('reconnecting', (d) => reconnecting.push(d));
+    const e = await c.start().catch((x) => x);
     expect(e).toBeInstanceOf(SaslError);
     expect(e.condition).toBe('not-authorized');
+    expect(c.status).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(reconnecting).toEqual([]);
+  });
+
+  // Verification is always on: with only Node's CA bundle the per-run CA is unknown, and a name
+  // other than the certificate's fails the host check. Both are fatal (start() rejects, no
+  // reconnect loop) even with reconnect on, over STARTTLS and over direct TLS.
+  test.each([
+    ['STARTTLS, untrusted CA', { ca: undefined }, /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/],
+    ['direct TLS, untrusted CA', { ca: undefined, directTls: true }, /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/],
+    ['STARTTLS, name mismatch', { servername: 'not-' + 'the-host.test' }, /ALTNAME/],
+  ] as Array<[string, Partial<NodeClientOptions>, RegExp]>)('certificate refused: %s', async (_n, extra, code) => {
+    const o = { ...extra, reconnect: { initialMs: 20, maxMs: 40 } };
+    if (o.directTls) o.port = server.directTlsPort;
+    const c = client('alice', o);
+    const reconnecting: number[] = [];
+    c.on('reconnecting', (d) => reconnecting.push(d));
+    const e = await c.start().catch((x) => x);
+    expect(String(e.code)).toMatch(code);
+    expect(c.status).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(reconnecting).toEqual([]);
   });
 
   test('iq round trip between two project clients and ping', async () => {
