@@ -148,3 +148,48 @@ describe('after TLS: bad input → our <stream:error/>, typed error, close, reco
     await until(() => p.connectionCount >= 2);
   });
 });
+
+describe('online (after SASL and bind), bad input still ends the stream the same way', () => {
+  const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+  const NS_BIND = 'urn:ietf:params:xml:ns:xmpp-bind';
+  /** Plays a minimal server up to a bound session (PLAIN over TLS: the only mechanism a scripted
+   *  peer can accept without the password's SCRAM keys), then sends `payload`. */
+  function onlineScript(payload: string | Uint8Array): RawPeerScript {
+    texts.length = 0;
+    return async (s) => {
+      try {
+        await s.expect('<stream:stream');
+        await s.send(xmpp.streamHeader() + xmpp.features(xmpp.mechanisms('PLAIN')));
+        if (s.index > 0) { await closeOnClose(s); return; }
+        await s.expect('</auth>');
+        await s.send(`<success xmlns='${NS_SASL}'/>`);
+        await s.expect('<stream:stream');
+        const bind = await s.expect('</iq>');
+        const id = /<iq[^>]* id='([^']+)'/.exec(bind)?.[1] ?? /<iq[^>]* id="([^"]+)"/.exec(bind)?.[1];
+        await s.send(xmpp.streamHeader('spimekit.test', 's2') + xmpp.features(`<bind xmlns='${NS_BIND}'/>`) +
+          `<iq type='result' id='${id}'><bind xmlns='${NS_BIND}'><jid>alice@spimekit.test/r</jid></bind></iq>`);
+        await s.expect('<presence');
+        await s.send(payload);
+        await s.closed;
+      } finally { texts[s.index] = s.received(); }
+    };
+  }
+  test.each([
+    ['not well-formed', 'not-well-formed', hostile.malformed],
+    ['billion laughs (DTD + entities)', 'restricted-xml', hostile.billionLaughs],
+    ['stanza over stanzaBytes', 'policy-violation', hostile.hugeStanza(8192)],
+    ['invalid UTF-8', 'not-well-formed', hostile.invalidUtf8()],
+  ] as Array<[string, string, string | Uint8Array]>)('%s → %s', async (_n, condition, payload) => {
+    const p = peer = await startRawPeer(onlineScript(payload), { tls: 'direct' });
+    const { c, errors } = client(p, { directTls: true, allowPlain: true, resource: 'r', xmlLimits: { stanzaBytes: 4096 }, reconnect: { initialMs: 50, maxMs: 100 } });
+    const online: string[] = [];
+    c.on('online', (jid) => online.push(jid));
+    await expect(c.start()).resolves.toBe('alice@spimekit.test/r');
+    await p.result(0);
+    expect(online).toEqual(['alice@spimekit.test/r']);
+    expect(texts[0]).toContain(`<stream:error><${condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>`);
+    expect(errors[0]).toBeInstanceOf(StreamError);
+    expect((errors[0] as StreamError).condition).toBe(condition);
+    await until(() => p.connectionCount >= 2);
+  });
+});
