@@ -15,7 +15,7 @@ export function bindElement(id: string, resource?: string): XmlElement {
 export function bindResult(iq: XmlElement): string {
   if (iq.attr('type') === 'error') throw StanzaError.fromElement(iq);
   const jid = iq.getChild('bind', NS_BIND)?.getChildText('jid', NS_BIND)?.trim();
-  if (!jid) throw new StreamError('undefined-condition', 'bind result without <jid/>');
+  if (!jid) throw new StreamError('undefined-condition', 'bind result without <jid/>', undefined, true);
   parseJid(jid);
   return jid;
 }

@@ -10,7 +10,7 @@ import type { HashCrypto } from '../crypto/crypto.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { Disco, type Identity } from './disco.js';
-import { ConnectionError, StanzaError, StreamError } from './errors.js';
+import { ConnectionError, NS_STREAMS, StanzaError, StreamError } from './errors.js';
 import { registerEntityTime, parseUtc, timeRequest } from './entity-time.js';
 import { Emitter } from './events.js';
 import { IqHandlers, type IqHandler } from './iq-handlers.js';
@@ -360,6 +360,14 @@ export class Client extends Emitter<ClientEvents> {
 
   #fail(stream: XmlStream, error: Error): void {
     if (this.#stream !== stream) return;
+    // RFC 6120 §4.9.1.1: a fault we found in the server's stream (not one it sent us) is named
+    // to it in a <stream:error/> before the close. The XML layer's own faults are sent there.
+    if (error instanceof StreamError && error.local) {
+      try {
+        stream.send(xml('error', { xmlns: NS_STREAM }, xml(error.condition, { xmlns: NS_STREAMS })));
+        stream.end();
+      } catch { /* already gone */ }
+    }
     this.#closed(error);
     try { stream.close(); } catch { /* already gone */ }
   }

@@ -107,14 +107,14 @@ const { stream, reader, o, sm, stats } = n;
       for (const s of resend) n.write(s);
       return true;
     }
-    if (!(el.ns === NS_SM && el.name === 'failed')) throw new StreamError('undefined-condition', `unexpected <${el.name}/> to <resume/>`);
+    if (!(el.ns === NS_SM && el.name === 'failed')) throw new StreamError('undefined-condition', `unexpected <${el.name}/> to <resume/>`, undefined, true);
     n.lostSession(sm.onResumeFailed(el));
     stream.send(bindElement(bindId, o.resource));
     stats.roundTrips++;
   }
   n.afterFeatures(sessionFeatures, true);
   const result = await reader.element();
-  if (result.name !== 'iq' || result.attr('id') !== bindId) throw new StreamError('undefined-condition', `expected the bind result, got <${result.name}/>`);
+  if (result.name !== 'iq' || result.attr('id') !== bindId) throw new StreamError('undefined-condition', `expected the bind result, got <${result.name}/>`, undefined, true);
   n.jid = bindResult(result);
   if (sessionRequired(sessionFeatures)) {
     stream.send(sessionElement('sess1'));

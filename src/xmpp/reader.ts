@@ -24,7 +24,7 @@ export class StreamReader {
   push(ev: StreamEvent): void {
     if (ev.kind === 'element' && ev.el.name === 'error' && ev.el.ns === NS_STREAM) return this.fail(StreamError.fromElement(ev.el));
     // bounded: negotiation is lock-step, a server flooding us before we read is broken
-    if (this.#queue.length >= 16) return this.fail(new StreamError('policy-violation', 'too many unread negotiation elements'));
+    if (this.#queue.length >= 16) return this.fail(new StreamError('policy-violation', 'too many unread negotiation elements', undefined, true));
     this.#queue.push(ev);
     this.#deliver();
   }
@@ -57,20 +57,20 @@ export class StreamReader {
   /** Next element; a stream header here is a protocol violation. */
   async element(): Promise<XmlElement> {
     const ev = await this.next();
-    if (ev.kind !== 'element') throw new StreamError('invalid-xml', 'unexpected stream header');
+    if (ev.kind !== 'element') throw new StreamError('invalid-xml', 'unexpected stream header', undefined, true);
     return ev.el;
   }
 
   /** RFC 6120 §4.3.2: the response stream header, then <stream:features/>. */
   async header(): Promise<Record<string, string>> {
     const ev = await this.next();
-    if (ev.kind !== 'start') throw new StreamError('invalid-xml', `expected a stream header, got <${ev.el.name}/>`);
+    if (ev.kind !== 'start') throw new StreamError('invalid-xml', `expected a stream header, got <${ev.el.name}/>`, undefined, true);
     return ev.attrs;
   }
 
   async features(): Promise<XmlElement> {
     const el = await this.element();
-    if (el.name !== 'features' || el.ns !== NS_STREAM) throw new StreamError('invalid-xml', `expected <stream:features/>, got <${el.name}/>`);
+    if (el.name !== 'features' || el.ns !== NS_STREAM) throw new StreamError('invalid-xml', `expected <stream:features/>, got <${el.name}/>`, undefined, true);
     return el;
   }
 

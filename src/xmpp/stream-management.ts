@@ -134,12 +134,12 @@ export class StreamManagement {
 
   #ack(hAttr: string | undefined): void {
     const h = Number(hAttr);
-    if (!Number.isInteger(h) || h < 0 || h >= MOD) throw new StreamError('undefined-condition', `bad SM h="${hAttr}"`);
+    if (!Number.isInteger(h) || h < 0 || h >= MOD) throw new StreamError('undefined-condition', `bad SM h="${hAttr}"`, undefined, true);
     const n = (h - this.#acked + MOD) % MOD;
     if (n > this.#unacked.length) {
       // §4: a server acknowledging more than we sent is an error; the stream is closed with
       // <undefined-condition/><handled-count-too-high/>
-      throw new StreamError('undefined-condition', `handled-count-too-high: h=${h}, ${this.#unacked.length} unacked after ${this.#acked}`);
+      throw new StreamError('undefined-condition', `handled-count-too-high: h=${h}, ${this.#unacked.length} unacked after ${this.#acked}`, undefined, true);
     }
     this.#unacked.splice(0, n);
     this.#acked = h;

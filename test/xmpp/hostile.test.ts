@@ -193,3 +193,21 @@ describe('online (after SASL and bind), bad input still ends the stream the same
     await until(() => p.connectionCount >= 2);
   });
 });
+
+describe('negotiation faults found above the XML layer are named to the server too', () => {
+  // Well-formed XML that breaks the protocol: the client's reader, not the tokenizer, finds these;
+  // RFC 6120 §4.9.1.1 still wants the <stream:error/> before the close, and the device retries.
+  test.each([
+    ['a stanza instead of <stream:features/>', 'invalid-xml', `<message><body>hi</body></message>`],
+  ])('%s → %s', async (_n, condition, payload) => {
+    const p = peer = await startRawPeer(hostileScript(payload), { tls: 'direct' });
+    const { c, errors } = client(p, { directTls: true, reconnect: { initialMs: 50, maxMs: 100 } });
+    void c.start().catch(() => {});
+    await p.result(0);
+    expect(texts[0]).toMatch(new RegExp(`<(stream:)?error( xmlns=['"]http://etherx.jabber.org/streams['"])?><${condition} xmlns=['"]urn:ietf:params:xml:ns:xmpp-streams['"]/></(stream:)?error></stream:stream>`));
+    expect(errors[0]).toBeInstanceOf(StreamError);
+    expect((errors[0] as StreamError).condition).toBe(condition);
+    expect((errors[0] as StreamError).local).toBe(true);
+    await until(() => p.connectionCount >= 2);
+  });
+});
