@@ -10,9 +10,10 @@
 // proxy accepts the TCP connection, so the TCP handshake (1 RTT) is in neither time nor floor.
 import { startDelayProxy } from '../test/servers/delay-proxy.js';
 import { startEjabberd } from '../test/servers/ejabberd.js';
-import { startProsody } from '../test/servers/prosody.js';
-import type { TestServer } from '../test/servers/server.js';
+import { startProsody } from '../tools/servers/prosody.js';
+import type { TestServer } from '../tools/servers/server.js';
 import { makeXmppjsClient, xml } from '../test/servers/xmppjs.js';
+import { createClient } from '../hosts/node/xmpp.js';
 
 type Path = 'starttls' | 'directtls';
 
@@ -50,12 +51,24 @@ const xmppjs: ClientFactory = (a) => {
   };
 };
 
-// ┌──────────────────────────────────────────────────────────────────────────────────────────┐
-// │ PLUG-IN POINT: add spimekit's client here once it exists, e.g.                           │
-// │   'spimekit': (a) => { const c = createSpimekitClient({...}); return {start, ping, stop} }│
-// └──────────────────────────────────────────────────────────────────────────────────────────┘
+// spimekit's client (hosts/node/xmpp.ts): a fresh client per run, so nothing is remembered from an
+// earlier login (its <auth/> pipelining on re-login is not measured here; see README).
+const spimekit: ClientFactory = (a) => {
+  const c = createClient({
+    jid: `${a.username}@${a.domain}`, password: a.password, host: '127.0.0.1', port: a.port,
+    directTls: a.path === 'directtls', ca: a.caPem, reconnect: false, keepaliveMs: 0,
+  });
+  c.on('error', () => {});
+  return {
+    async start() { await c.start(); },
+    async ping() { await c.ping(); },
+    async stop() { await c.stop(); },
+  };
+};
+
 const clients: Record<string, ClientFactory> = {
   'xmpp.js 0.14': xmppjs,
+  'spimekit': spimekit,
 };
 
 /**

@@ -1,6 +1,56 @@
-// `npm start`: the host simulation. Until the simulation exists this runs a short self-check of
-// what does: the portable suites on XS.
-import { runXsTests } from './xs-test.js';
-const { passed, failed } = await runXsTests('');
-console.log(`spimekit: ${passed} portable checks passed on XS, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+// `npm start [-- --seconds N] [--spimes N] [--seed S] [--interval MS]`: the host simulation
+// (tools/simulation.ts): a private Prosody, the key service, a ScopeNode and simulated spimes
+// sending signed, encrypted reports. Runs until Ctrl-C, or N seconds; then stops every process it
+// started. Bundled with esbuild (a devDependency) like the other TypeScript tools.
+import * as esbuild from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '../..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = Number(args[i + 1]);
+  if (!Number.isFinite(value) || value <= 0) { console.error(`--${name} needs a positive number`); process.exit(2); }
+  return value;
+};
+const options = { seconds: option('seconds', undefined), spimes: option('spimes', 3), seed: option('seed', 42), intervalMs: option('interval', 3000) };
+
+const dir = mkdtempSync(join(tmpdir(), 'spimekit-start-'));
+try {
+  const out = join(dir, 'simulation.mjs');
+  await esbuild.build({
+    entryPoints: [join(root, 'tools/simulation.ts')],
+    bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, packages: 'external', logLevel: 'warning',
+  });
+  const { runSimulation, prosodyInstalled } = await import(pathToFileURL(out).href);
+  if (!prosodyInstalled()) {
+    console.error('npm start needs Prosody (the XMPP server the simulation runs privately on loopback), and `prosody` is not on PATH.\n'
+      + 'Install it with:  sudo apt-get install prosody   (Debian/Ubuntu; .ci/run does this)');
+    process.exitCode = 1;
+  } else {
+    // Ctrl-C (or SIGTERM) ends the run the same way the deadline does: every process cleaned up.
+    let stop;
+    const stopped = new Promise((r) => { stop = r; });
+    // A second one exits at once (the servers' watchdogs still stop them: tools/servers/process.ts).
+    let signals = 0;
+    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {
+      if (signals++) process.exit(130);
+      console.log(`\n${sig}: stopping`);
+      stop();
+    });
+    console.log(`spimekit host simulation: ${options.spimes} spimes, a report each every ${options.intervalMs / 1000} s, ${options.seconds ? `${options.seconds} s` : 'until Ctrl-C'}`);
+    const verified = await runSimulation(options, stopped);
+    const summary = [...verified].map(([jid, n]) => `${jid}: ${n}`).join(', ');
+    console.log(`done: verified reports per spime — ${summary || 'none'}`);
+    process.exitCode = verified.size ? 0 : 1;
+  }
+} catch (e) {
+  console.error(`npm start: ${e.stack ?? e}`);
+  process.exitCode = 2;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

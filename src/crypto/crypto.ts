@@ -59,3 +59,6 @@ export interface Crypto {
   /** RSAES-OAEP decryption, same parameters; undefined on any failure. */
   rsaOaepDecrypt(key: RsaPrivateKey, ciphertext: Uint8Array): Uint8Array | undefined;
 }
+
+/** What SASL SCRAM needs: hashing and randomness only (the portable reference implements just this). */
+export type HashCrypto = Pick<Crypto, 'randomBytes' | 'digest' | 'hmac' | 'pbkdf2'>;

@@ -3,7 +3,7 @@
 // Prints ports, the CA path and the log path, registers the given accounts, and runs until ^C
 // (then stops the server and deletes its dir; SPIMEKIT_KEEP_SERVER_DIRS=1 keeps the dir).
 import { startEjabberd } from './ejabberd.js';
-import { startProsody } from './prosody.js';
+import { startProsody } from '../../tools/servers/prosody.js';
 
 const [kind = 'prosody', ...accounts] = process.argv.slice(2);
 if (kind !== 'prosody' && kind !== 'ejabberd') {

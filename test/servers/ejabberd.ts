@@ -13,10 +13,10 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeTestPki } from './certs.js';
-import { freePorts } from './ports.js';
-import { logTail, spawnServer, type ServerProcess } from './process.js';
-import type { TestServer } from './server.js';
+import { makeTestPki } from '../../tools/servers/certs.js';
+import { freePorts } from '../../tools/servers/ports.js';
+import { logTail, spawnServer, type ServerProcess } from '../../tools/servers/process.js';
+import type { TestServer } from '../../tools/servers/server.js';
 
 export interface EjabberdOptions {
   host?: string;

@@ -1,12 +1,13 @@
 // The proof every server harness must pass (prosody.test.ts, ejabberd.test.ts call this): a real
 // server on loopback, driven by xmpp.js and by raw feature probes.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { connectComponent } from './component.js';
+import { ExternalComponent } from '../../hosts/node/component.js';
+import { xml as spimeXml } from '../../src/xml/index.js';
 import { startDelayProxy } from './delay-proxy.js';
 import { probeFeatures } from './probe.js';
-import { listeningSockets } from './process.js';
+import { listeningSockets } from '../../tools/servers/process.js';
 import { scramLogin, type ChannelBinding } from './scram-probe.js';
-import type { TestServer } from './server.js';
+import type { TestServer } from '../../tools/servers/server.js';
 import { makeXmppjsClient, xml, type XjsElement } from './xmppjs.js';
 
 export interface HarnessExpectations {
@@ -100,8 +101,10 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
     });
 
     test('an iq from a client reaches the XEP-0114 component and its answer comes back', async () => {
-      const component = await connectComponent({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
-      component.onIq((iq) => iq.getChild('query', 'urn:spimekit:test') ? `<query xmlns='urn:spimekit:test'>pong from ${component.domain}</query>` : undefined);
+      const component = await ExternalComponent.connect({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
+      component.onIq((iq) => iq.getChild('query', 'urn:spimekit:test')
+        ? spimeXml('iq', { type: 'result', id: iq.attr('id'), to: iq.attr('from') }, spimeXml('query', { xmlns: 'urn:spimekit:test' }, `pong from ${component.domain}`))
+        : undefined);
       const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw' });
       await c.start();
       try {
@@ -111,7 +114,7 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
     });
 
     test('a wrong component secret is refused', async () => {
-      await expect(connectComponent({ port: server.componentPort, domain: server.componentDomain, secret: 'nope' })).rejects.toThrow();
+      await expect(ExternalComponent.connect({ port: server.componentPort, domain: server.componentDomain, secret: 'nope' })).rejects.toThrow();
     });
 
     test('pubsub component and the host answer disco#info (pubsub, ping, time)', async () => {

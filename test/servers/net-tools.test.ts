@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { hostile, startDelayProxy, startRawPeer, xmpp } from './net-tools.js';
-import { startProsody } from './prosody.js';
-import type { TestServer } from './server.js';
+import { startProsody } from '../../tools/servers/prosody.js';
+import type { TestServer } from '../../tools/servers/server.js';
 import { makeXmppjsClient, trustCaForXmppjs } from './xmppjs.js';
 
 let echo: Server;

@@ -4,7 +4,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { El, StreamReader } from './xml-stream.js';
-import type { TestServer } from './server.js';
+import type { TestServer } from '../../tools/servers/server.js';
 
 const header = (to: string) =>
   `<?xml version='1.0'?><stream:stream to='${to}' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>`;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { describeServerHarness } from './harness-suite.js';
 import { probeFeatures } from './probe.js';
 import { scramLogin } from './scram-probe.js';
-import { startProsody } from './prosody.js';
+import { startProsody } from '../../tools/servers/prosody.js';
 import { makeXmppjsClient, xml } from './xmppjs.js';
 
 // alice (the suite's user) is an admin so that she may create pubsub nodes.

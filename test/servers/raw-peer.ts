@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TLSSocket, createSecureContext, type SecureContext } from 'node:tls';
-import { makeTestPki, type TestPki } from './certs.js';
+import { makeTestPki, type TestPki } from '../../tools/servers/certs.js';
 
 export interface RawPeerSession {
   /** Index of this connection (0 for the first). */

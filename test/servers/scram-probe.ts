@@ -4,7 +4,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { El, StreamReader } from './xml-stream.js';
-import type { TestServer } from './server.js';
+import type { TestServer } from '../../tools/servers/server.js';
 
 export type ChannelBinding = 'tls-exporter' | 'tls-server-end-point' | 'tls-unique';
 

@@ -7,7 +7,7 @@
 import { client as xmppClient, xml as xmppXml } from '@xmpp/client';
 // @ts-expect-error no type declarations
 import XmppTlsSocket from '@xmpp/tls/lib/Socket.js';
-import type { TestServer } from './server.js';
+import type { TestServer } from '../../tools/servers/server.js';
 
 /** The subset of an xmpp.js element the tests use. */
 export interface XjsElement {

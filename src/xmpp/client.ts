@@ -1,0 +1,425 @@
+// The XMPP client: all wiring in one place. Order of one connection (RFC 6120 §9 walks the same):
+//   1. connect the transport (direct TLS, XEP-0368, or plain TCP)
+//   2-4. negotiate.ts: STARTTLS (§5), SASL (§6), restart with <resume/> (XEP-0198 §5) or
+//      <bind/> (§7), each step pipelined as far as the RFC allows; <enable/> and initial
+//      presence once the post-auth features are in (#afterFeatures)
+//   5. online: stanzas routed — SM nonzas, iq answers (tracker), iq requests (handlers:
+//      ping, disco#info, time, extensions'), everything else to `stanza` listeners
+// Then keepalive pings, and reconnect with backoff when the link drops.
+import type { HashCrypto } from '../crypto/crypto.js';
+import { xml, type XmlElement } from '../xml/element.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { Disco, type Identity } from './disco.js';
+import { ConnectionError, NS_STREAMS, StanzaError, StreamError } from './errors.js';
+import { registerEntityTime, parseUtc, timeRequest } from './entity-time.js';
+import { Emitter } from './events.js';
+import { IqHandlers, type IqHandler } from './iq-handlers.js';
+import { IqTracker } from './iq-tracker.js';
+import { bareJid, formatJid, parseJid, type Jid } from './jid.js';
+import { NS_PING, pingElement, registerPing } from './ping.js';
+import { NS_STREAM, StreamReader } from './reader.js';
+import { negotiate, type Negotiation, type ServerMemory } from './negotiate.js';
+import { Backoff, isRetryable, parseHostPort, type BackoffOptions } from './reconnect.js';
+import type { ScramCache } from './sasl-scram.js';
+import { NS_SM, StreamManagement, isStanza } from './stream-management.js';
+import type { XmlStream } from './stream.js';
+
+export interface ClientOptions {
+  jid: string;
+  password: string;
+  /** Requested resource; the server may assign another (RFC 6120 §7.6). */
+  resource?: string;
+  /** Where to connect; default: the JID's domain (no SRV lookup in src/). */
+  host?: string;
+  port?: number;
+  /** XEP-0368: TLS from the first byte (port 5223 usually). */
+  directTls?: boolean;
+  /** Name the certificate must carry (and SNI); default the JID's domain (RFC 6120 §13.7.2.1). */
+  servername?: string;
+  /** A fresh element stream per connection attempt (host transport + XML codec). */
+  createStream: () => XmlStream;
+  clock: Clock;
+  crypto: HashCrypto;
+  /** PLAIN only over TLS and only if true. */
+  allowPlain?: boolean;
+  /** XEP-0198; default true. */
+  streamManagement?: boolean;
+  maxUnacked?: number;
+  maxPendingIq?: number;
+  /** Deadline for each negotiation step, ms (default 15000). */
+  negotiationTimeoutMs?: number;
+  iqTimeoutMs?: number;
+  /** XEP-0199 ping to the server after this much silence, ms (0: never; default 60000). */
+  keepaliveMs?: number;
+  /** Send initial presence (RFC 6121 §4.2) once online; default true. */
+  presence?: boolean;
+  /** false: no automatic reconnect. */
+  reconnect?: BackoffOptions | false;
+  identity?: Identity;
+}
+
+export type ClientStatus = 'offline' | 'connecting' | 'online' | 'stopping' | 'stopped';
+
+export type ClientEvents = {
+  /** Session up; `resumed` when XEP-0198 resumed the previous one (nothing was lost). */
+  online: (jid: string, resumed: boolean) => void;
+  offline: (error?: Error) => void;
+  /** message/presence (and iq not otherwise handled by type) addressed to us. */
+  stanza: (el: XmlElement) => void;
+  /** Stanzas sent but not confirmed by the server when a session was lost without resumption
+   *  (XEP-0198 §5 failed / no SM). The application decides to resend them (e.g. from flash). */
+  unconfirmed: (stanzas: XmlElement[]) => void;
+  /** A failure: negotiation, auth, stream error. Fatal ones (not retried) end the client. */
+  error: (error: Error) => void;
+  reconnecting: (delayMs: number, attempt: number) => void;
+  /** Post-bind stream features, for extensions (e.g. CSI). */
+  features: (features: XmlElement) => void;
+  /** Every element received / written once online (debugging, tracing). */
+  input: (el: XmlElement) => void;
+  output: (el: XmlElement) => void;
+};
+
+
+export class Client extends Emitter<ClientEvents> {
+  readonly #o: ClientOptions;
+  readonly #jid: Jid;
+  readonly handlers = new IqHandlers();
+  readonly disco: Disco;
+  readonly iq: IqTracker;
+  readonly #sm: StreamManagement;
+  readonly #scramCache: ScramCache = {};
+  readonly #backoff: Backoff;
+  #stream: XmlStream | undefined;
+  #reader: StreamReader | undefined;
+  #status: ClientStatus = 'offline';
+  #boundJid = '';
+  #memory: ServerMemory | undefined;
+  #redirect: { host: string; port: number } | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #keepaliveTimer: TimerHandle | undefined;
+  #lastReceived = 0;
+  #timeOffset = 0;
+  #timeSynced = false;
+  #startWaiters: Array<{ resolve: (jid: string) => void; reject: (e: Error) => void }> = [];
+  #stopWaiter: (() => void) | undefined;
+  #pendingFeatures: XmlElement | undefined;
+  readonly #featureHandlers: Array<{ name: string; xmlns: string; handler: (feature: XmlElement) => void }> = [];
+  /** Round trips spent waiting on the server in the last negotiation (for benchmarks). */
+  roundTrips = 0;
+  /** The SASL mechanism of the last login (e.g. SCRAM-SHA-256-PLUS). */
+  lastMechanism = '';
+
+  constructor(o: ClientOptions) {
+    super();
+    this.#o = o;
+    this.#jid = parseJid(o.jid);
+    this.#sm = new StreamManagement({ maxUnacked: o.maxUnacked });
+    this.#backoff = new Backoff(o.reconnect || {});
+    this.iq = new IqTracker({
+      clock: o.clock,
+      send: (el) => this.send(el),
+      self: () => ({ full: this.#boundJid, bare: bareJid(this.#jid), domain: this.#jid.domain }),
+      timeoutMs: o.iqTimeoutMs,
+      maxPending: o.maxPendingIq,
+    });
+    this.disco = new Disco(o.identity);
+    this.disco.register(this.handlers);
+    registerPing(this.handlers);
+    this.disco.addFeature(NS_PING);
+    registerEntityTime(this.handlers, o.clock, () => this.#timeSynced, () => this.#timeOffset);
+    this.disco.addFeature('urn:xmpp:time');
+  }
+
+  get status(): ClientStatus { return this.#status; }
+  get jid(): string { return this.#boundJid; }
+  get domain(): string { return this.#jid.domain; }
+  /** Stanzas the server has not acknowledged yet (XEP-0198). */
+  get unacked(): readonly XmlElement[] { return this.#sm.unacked; }
+  get smEnabled(): boolean { return this.#sm.receiving; }
+
+  /** Extensions act on a post-auth stream feature (name, xmlns) when the server offers it, on
+   *  every new session (e.g. XEP-0352 CSI), without editing the core. */
+  registerFeature(name: string, xmlns: string, handler: (feature: XmlElement) => void): void {
+    this.#featureHandlers.push({ name, xmlns, handler });
+  }
+
+  /** Extensions answer iq requests through this (never by editing the core). */
+  registerIq(type: 'get' | 'set', name: string, xmlns: string, handler: IqHandler, discoFeature?: string): void {
+    this.handlers.register(type, name, xmlns, handler);
+    if (discoFeature) this.disco.addFeature(discoFeature);
+  }
+
+  /** Connects and resolves with the bound JID when first online. Rejects on a fatal error
+   *  (wrong password, no TLS, bad certificate), or on any failure when reconnect is off. */
+  start(): Promise<string> {
+    if (this.#status === 'online') return Promise.resolve(this.#boundJid);
+    const p = new Promise<string>((resolve, reject) => this.#startWaiters.push({ resolve, reject }));
+    if (this.#status === 'offline' || this.#status === 'stopped') { this.#status = 'offline'; void this.#connect(); }
+    return p;
+  }
+
+  /** Writes a stanza (or nonza). Throws `not-connected` when offline and `resource-constraint`
+   *  when XEP-0198's unacked queue is full — in both cases nothing was written. */
+  send(el: XmlElement): void {
+    if (this.#status !== 'online' || !this.#stream) throw new ConnectionError('not-connected', 'the client is not online');
+    this.#write(el);
+  }
+
+  /** iq get/set → result iq, or StanzaError/ConnectionError. */
+  request(iq: XmlElement, timeoutMs?: number): Promise<XmlElement> {
+    return this.iq.request(iq, timeoutMs);
+  }
+
+  /** XEP-0199 §4.2: ping the server (or `to`); resolves with the round trip in ms. */
+  async ping(to: string = this.#jid.domain, timeoutMs?: number): Promise<number> {
+    const t0 = this.#o.clock.now();
+    try {
+      await this.request(pingElement(to), timeoutMs);
+    } catch (e) {
+      // §4.2: a server that does not know ping still answers: the link is alive
+      if (!(e instanceof StanzaError && (e.condition === 'service-unavailable' || e.condition === 'feature-not-implemented'))) throw e;
+    }
+    return this.#o.clock.now() - t0;
+  }
+
+  /** XEP-0202: the server's time, corrected by half the round trip; also sets the client's clock
+   *  offset used to answer time queries. Returns ms since the epoch. */
+  async syncTime(to: string = this.#jid.domain): Promise<number> {
+    const t0 = this.#o.clock.now();
+    const res = await this.request(timeRequest(to));
+    const t1 = this.#o.clock.now();
+    const now = parseUtc(res) + (t1 - t0) / 2;
+    this.#timeOffset = now - t1;
+    this.#timeSynced = true;
+    return now;
+  }
+
+  /** Clean shutdown: acknowledge what we handled (XEP-0198), close the stream, no reconnect. */
+  stop(): Promise<void> {
+    this.#clearTimers();
+    if (this.#status === 'stopped' || this.#status === 'offline') {
+      this.#status = 'stopped';
+      this.#rejectStart(new ConnectionError('stopped', 'stop() was called'));
+      return Promise.resolve();
+    }
+    const stream = this.#stream;
+    this.#status = 'stopping';
+    return new Promise<void>((resolve) => {
+      const timer = this.#o.clock.setTimeout(() => stream?.close(), 2000);
+      this.#stopWaiter = () => { this.#o.clock.clearTimeout(timer); resolve(); };
+      try {
+        if (this.#sm.receiving) stream?.send(this.#sm.ackElement());
+        stream?.end();
+      } catch { stream?.close(); }
+      if (!stream) this.#closed(undefined);
+    });
+  }
+
+  // --- one connection ---
+
+  async #connect(): Promise<void> {
+    this.#status = 'connecting';
+    const o = this.#o;
+    const target = this.#redirect ?? { host: o.host ?? this.#jid.domain, port: o.port ?? (o.directTls ? 5223 : 5222) };
+    this.#redirect = undefined;
+    const stream = o.createStream();
+    const reader = new StreamReader(o.clock, o.negotiationTimeoutMs ?? 15000);
+    this.#stream = stream;
+    this.#reader = reader;
+    this.roundTrips = 0;
+    let online = false;
+    const handler = {
+      streamStart: (attrs: Record<string, string>) => { if (!online) reader.push({ kind: 'start', attrs }); },
+      element: (el: XmlElement) => {
+        if (this.#stream !== stream) return;
+        this.#lastReceived = o.clock.now();
+        if (!online) return reader.push({ kind: 'element', el });
+        try { this.#route(el); } catch (e) { this.#fail(stream, e as Error); }
+      },
+      streamEnd: () => {
+        if (this.#stream !== stream) return;
+        if (this.#status === 'stopping') stream.close();
+        // a <stream:error/> just before the close is the reason, not the close itself
+        else this.#fail(stream, reader.failed ?? new ConnectionError('socket-closed', 'server closed the stream'));
+      },
+      close: (error?: Error) => {
+        const why = reader.failed ?? error;
+        reader.fail(error ?? new ConnectionError('socket-closed', 'connection closed'));
+        if (this.#stream === stream) this.#closed(why);
+      },
+    };
+    try {
+      await stream.connect({ host: target.host, port: target.port, directTls: !!o.directTls, servername: o.servername ?? this.#jid.domain }, handler);
+      const stats = { roundTrips: o.directTls ? 2 : 1, mechanism: '' }; // TCP (+ TLS handshake)
+      const n: Negotiation = {
+        stream, reader, o, starttls: !o.directTls, domain: this.#jid.domain, bare: bareJid(this.#jid), local: this.#jid.local,
+        sm: this.#sm, scramCache: this.#scramCache, memory: this.#memory, stats, jid: this.#boundJid,
+        write: (el) => this.#write(el, stream),
+        lostSession: (lost) => this.#lostSession(lost),
+        afterFeatures: (features, fresh) => this.#afterFeatures(stream, features, fresh),
+      };
+      let resumed: boolean;
+      try {
+        resumed = await negotiate(n);
+      } finally {
+        this.#memory = n.memory;
+        this.roundTrips = stats.roundTrips;
+        this.lastMechanism = stats.mechanism;
+      }
+      this.#boundJid = n.jid;
+      online = true;
+      this.#online(resumed);
+    } catch (e) {
+      this.#fail(stream, e as Error);
+    }
+  }
+
+  /** After the post-auth features: <enable/> (XEP-0198 §3) and initial presence, written at once. */
+  #afterFeatures(stream: XmlStream, features: XmlElement, fresh: boolean): void {
+    if (fresh) {
+      if (this.#o.streamManagement !== false && features.getChild('sm', NS_SM)) stream.send(this.#sm.enableElement());
+      if (this.#o.presence !== false) this.#write(xml('presence'), stream);
+    }
+    this.emit('features', features);
+    this.#pendingFeatures = fresh ? features : undefined;
+  }
+
+  #online(resumed: boolean): void {
+    const queued = this.#reader;
+    this.#reader = undefined;
+    this.#status = 'online';
+    this.#backoff.reset();
+    this.#scheduleKeepalive();
+    this.emit('online', this.#boundJid, resumed);
+    const features = this.#pendingFeatures;
+    this.#pendingFeatures = undefined;
+    if (features) for (const f of this.#featureHandlers) { const el = features.getChild(f.name, f.xmlns); if (el) f.handler(el); }
+    const waiters = this.#startWaiters;
+    this.#startWaiters = [];
+    for (const w of waiters) w.resolve(this.#boundJid);
+    // anything that arrived after the last negotiation read (e.g. <enabled/>) is routed now, in order
+    this.#drainReader(queued);
+  }
+
+  #drainReader(reader: StreamReader | undefined): void {
+    if (!reader) return;
+    for (const ev of reader.drain()) if (ev.kind === 'element') this.#route(ev.el);
+  }
+
+  #lostSession(unconfirmed: XmlElement[]): void {
+    this.iq.rejectAll(new ConnectionError('session-lost', 'the session ended before an answer came'));
+    if (unconfirmed.length) this.emit('unconfirmed', unconfirmed);
+  }
+
+  #write(el: XmlElement, stream = this.#stream!): void {
+    const stanza = isStanza(el);
+    if (stanza) this.#sm.track(el);
+    stream.send(el);
+    this.emit('output', el);
+    if (stanza && this.#sm.wantsRequest()) stream.send(xml('r', { xmlns: NS_SM }));
+  }
+
+  #route(el: XmlElement): void {
+    const stream = this.#stream!;
+    this.emit('input', el);
+    if (el.ns === NS_SM) {
+      if (el.name === 'enabled') return this.#sm.onEnabled(el);
+      if (el.name === 'failed') { const lost = this.#sm.onEnableFailed(); if (lost.length) this.emit('unconfirmed', lost); return; }
+      const reply = this.#sm.handle(el);
+      if (reply) stream.send(reply);
+      return;
+    }
+    if (el.ns === NS_STREAM && el.name === 'error') throw StreamError.fromElement(el);
+    if (!isStanza(el)) return; // unknown nonza: ignore (RFC 6120 §8 leaves them to extensions)
+    this.#sm.countInbound();
+    if (el.name === 'iq') {
+      const type = el.attr('type');
+      if (type === 'get' || type === 'set') { void this.handlers.handle(el, (r) => this.#safeSend(r)); return; }
+      if (this.iq.handle(el)) return;
+    }
+    this.emit('stanza', el);
+  }
+
+  #safeSend(el: XmlElement): void {
+    try { this.send(el); } catch { /* offline or queue full: the requester times out */ }
+  }
+
+  #scheduleKeepalive(): void {
+    const every = this.#o.keepaliveMs ?? 60000;
+    if (!every) return;
+    this.#keepaliveTimer = this.#o.clock.setTimeout(() => {
+      if (this.#status !== 'online') return;
+      const stream = this.#stream;
+      if (this.#o.clock.now() - this.#lastReceived < every) return this.#scheduleKeepalive();
+      this.ping(this.#jid.domain, Math.min(every, 30000)).then(
+        () => this.#scheduleKeepalive(),
+        (e) => { if (stream && this.#stream === stream) this.#fail(stream, e instanceof ConnectionError ? new ConnectionError('connection-timeout', 'no answer to keepalive ping') : e); },
+      );
+    }, every);
+  }
+
+  #fail(stream: XmlStream, error: Error): void {
+    if (this.#stream !== stream) return;
+    // RFC 6120 §4.9.1.1: a fault we found in the server's stream (not one it sent us) is named
+    // to it in a <stream:error/> before the close. The XML layer's own faults are sent there.
+    if (error instanceof StreamError && error.local) {
+      try {
+        stream.send(xml('error', { xmlns: NS_STREAM }, xml(error.condition, { xmlns: NS_STREAMS })));
+        stream.end();
+      } catch { /* already gone */ }
+    }
+    this.#closed(error);
+    try { stream.close(); } catch { /* already gone */ }
+  }
+
+  /** The connection is gone (error or not): tell, then stop or retry. */
+  #closed(error: Error | undefined): void {
+    if (!this.#stream) return;
+    this.#stream = undefined;
+    this.#reader = undefined;
+    this.#clearTimers();
+    const wasStopping = this.#status === 'stopping';
+    const wasOnline = this.#status === 'online';
+    if (error instanceof StreamError && error.condition === 'see-other-host' && error.redirect) {
+      this.#redirect = parseHostPort(error.redirect, this.#o.port ?? (this.#o.directTls ? 5223 : 5222));
+    }
+    if (wasStopping) {
+      this.#status = 'stopped';
+      // XEP-0198: a clean close ends the SM session; what is unacked is reported
+      this.#lostSession(this.#sm.reset());
+      this.#rejectStart(new ConnectionError('stopped', 'stop() was called'));
+      this.emit('offline', undefined);
+      this.#stopWaiter?.();
+      this.#stopWaiter = undefined;
+      return;
+    }
+    this.#status = 'offline';
+    if (this.#o.streamManagement === false || !this.#sm.canResume) { if (wasOnline || this.#sm.unacked.length) this.#lostSession(this.#sm.reset()); }
+    if (error) this.emit('error', error);
+    this.emit('offline', error);
+    const retry = this.#o.reconnect !== false && (error === undefined || isRetryable(error));
+    if (!retry) {
+      this.#status = 'stopped';
+      this.#lostSession(this.#sm.reset());
+      this.#rejectStart(error ?? new ConnectionError('socket-closed', 'connection closed'));
+      return;
+    }
+    const delay = this.#redirect ? 0 : this.#backoff.next();
+    this.emit('reconnecting', delay, this.#backoff.attempt);
+    this.#retryTimer = this.#o.clock.setTimeout(() => { this.#retryTimer = undefined; if (this.#status === 'offline') void this.#connect(); }, delay);
+  }
+
+  #rejectStart(error: Error): void {
+    const waiters = this.#startWaiters;
+    this.#startWaiters = [];
+    for (const w of waiters) w.reject(error);
+  }
+
+  #clearTimers(): void {
+    if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
+    if (this.#keepaliveTimer !== undefined) this.#o.clock.clearTimeout(this.#keepaliveTimer);
+    this.#retryTimer = this.#keepaliveTimer = undefined;
+  }
+}
+
+export { formatJid };
