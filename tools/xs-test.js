@@ -50,7 +50,7 @@ async function runSpec(path) {
 }
 
 export async function runXsTests(filter = '') {
-  const specs = findSpecs(join(root, 'test')).filter((p) => p.includes(filter)).sort();
+  const specs = findSpecs(join(root, 'test')).filter((p) => relative(root, p).includes(filter)).sort();
   let passed = 0, failed = 0, skipped = 0;
   for (const spec of specs) {
     const { rel, results, error } = await runSpec(spec);
