@@ -80,21 +80,8 @@ export function base64Decode(s: string): Uint8Array {
   return out.slice(0, n);
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0; // constant time: signatures are compared with this
-  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
-  return d === 0;
-}
+// Shared with the crypto and protocol code.
+export { bytesEqual, concatBytes } from '../bytes/bytes.js';
 
 export function hexEncode(b: Uint8Array): string {
   let s = '';
