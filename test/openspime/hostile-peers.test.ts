@@ -156,3 +156,19 @@ describe('report dedupe (§7.4): idempotent on (osid, date)', () => {
     expect(stored).toEqual([entries]);
   });
 });
+
+describe('odd-size keys (§3.1 allows 2048–4096 bits, not only multiples of 8)', () => {
+  test('a report encrypted to and signed with 2052-bit keys opens', async () => {
+    const w = world();
+    const scope = generateNodeRsaKey(2052);
+    const signer = generateNodeRsaKey(2052);
+    w.net.publish(E.spime.cert, E.spime.jid, signer.publicKey);
+    const el = seal(buildData(entries), { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: signer, encryptTo: scope.publicKey });
+    const r = await w.open(el, E.spime.jid, { decryptionKey: scope });
+    expect([r.signed, r.encrypted, r.payload.name]).toEqual([true, true, 'data']);
+  });
+  test('a recipient key the crypto cannot use fails seal with bad-key, a typed error', () => {
+    const zero = { modulus: new Uint8Array(256), exponent: new Uint8Array([1, 0, 1]) };
+    expect(() => seal(buildData(entries), { crypto, osid: E.spime.jid, cert: E.spime.cert, encryptTo: zero })).toThrow(expect.objectContaining({ condition: 'bad-key' }));
+  });
+});
