@@ -8,7 +8,13 @@ import { buildClaimRequest, handleClaim } from '../../src/openspime/claim.js';
 import { buildData } from '../../src/openspime/data.js';
 import { NS_CORE } from '../../src/openspime/namespaces.js';
 import { handleReport, ReportMemory, reportIq } from '../../src/openspime/report.js';
-import { seal } from '../../src/openspime/seal.js';
+import { CONTENT_KEY_BYTES, IV_BYTES, seal, transportAad } from '../../src/openspime/seal.js';
+import { buildContainer, type Container } from '../../src/openspime/container.js';
+import { CONTENT_TYPE_ENCRYPTED, SIGN_ALG, VERSION } from '../../src/openspime/namespaces.js';
+import { signedInfo } from '../../src/openspime/signing.js';
+import { base64Encode } from '../../src/bytes/base64.js';
+import { concatBytes } from '../../src/bytes/bytes.js';
+import { utf8Encode } from '../../src/bytes/utf8.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
 import { conditionOf, crypto, E, keys, world } from '../helpers/world.js';
 
@@ -170,5 +176,38 @@ describe('odd-size keys (§3.1 allows 2048–4096 bits, not only multiples of 8)
   test('a recipient key the crypto cannot use fails seal with bad-key, a typed error', () => {
     const zero = { modulus: new Uint8Array(256), exponent: new Uint8Array([1, 0, 1]) };
     expect(() => seal(buildData(entries), { crypto, osid: E.spime.jid, cert: E.spime.cert, encryptTo: zero })).toThrow(expect.objectContaining({ condition: 'bad-key' }));
+  });
+});
+
+describe('a transport that decrypts to something that is not XML (§3.3)', () => {
+  /** A correctly encrypted and signed container whose plaintext is `plain`, not a canonical element. */
+  const sealBytes = (plain: Uint8Array) => {
+    const k = crypto.randomBytes(CONTENT_KEY_BYTES);
+    const iv = crypto.randomBytes(IV_BYTES);
+    const body = concatBytes(iv, crypto.aesGcmEncrypt(k, iv, plain, transportAad(E.spime.jid, CONTENT_TYPE_ENCRYPTED)));
+    const c: Container = {
+      version: VERSION,
+      originator: { cert: E.spime.cert, osid: E.spime.jid, sign: { alg: SIGN_ALG, value: new Uint8Array(0) } },
+      transport: { kind: 'encrypted', contentType: CONTENT_TYPE_ENCRYPTED, transportKey: crypto.rsaOaepEncrypt(keys.scopenode.publicKey, k), body },
+    };
+    const el = buildContainer(c);
+    el.getChild('originator', NS_CORE)!.getChild('sign', NS_CORE)!.children = [base64Encode(crypto.rsaSign(keys.spime, 'sha256', signedInfo(el, c, E.spime.jid)))];
+    return el;
+  };
+  test.each([
+    ['text', utf8Encode('412 ppm')],
+    ['an unclosed element', utf8Encode('<data xmlns="openspime:protocol:extension:data" version="0.9"><entry>')],
+    ['invalid UTF-8', new Uint8Array([0x3c, 0x61, 0x3e, 0xff, 0x3c, 0x2f, 0x61, 0x3e])],
+    ['nothing', new Uint8Array(0)],
+  ])('%s → decryption-failed, like every other decryption failure, with both payload parsers', async (_n, plain) => {
+    const w = world();
+    const el = sealBytes(plain);
+    expect(await conditionOf(w.open(el, E.spime.jid))).toBe('decryption-failed');
+    expect(await conditionOf(w.open(el, E.spime.jid, { parsePayload: undefined }))).toBe('decryption-failed');
+  });
+  test('the same construction with an XML plaintext opens (the test builds real containers)', async () => {
+    const w = world();
+    const r = await w.open(sealBytes(utf8Encode('<data xmlns="openspime:protocol:extension:data" version="0.9"><entry><date>2026-11-22T05:59:00Z</date></entry></data>')), E.spime.jid);
+    expect([r.signed, r.encrypted, r.payload.name]).toEqual([true, true, 'data']);
   });
 });
