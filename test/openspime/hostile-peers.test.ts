@@ -16,6 +16,7 @@ import { base64Encode } from '../../src/bytes/base64.js';
 import { concatBytes } from '../../src/bytes/bytes.js';
 import { utf8Encode } from '../../src/bytes/utf8.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
+import { buildSeekRequest, openSeekRequest, SeekGuard } from '../../src/openspime/spimeseek.js';
 import { conditionOf, crypto, E, keys, world } from '../helpers/world.js';
 
 const mallory = 'mallory@spime.openspime.com/x';
@@ -209,5 +210,33 @@ describe('a transport that decrypts to something that is not XML (§3.3)', () =>
     const w = world();
     const r = await w.open(sealBytes(utf8Encode('<data xmlns="openspime:protocol:extension:data" version="0.9"><entry><date>2026-11-22T05:59:00Z</date></entry></data>')), E.spime.jid);
     expect([r.signed, r.encrypted, r.payload.name]).toEqual([true, true, 'data']);
+  });
+});
+
+describe('SpimeSeek through openSeekRequest (§7.2, §7.3)', () => {
+  const seek = (id: string, o: { osid?: string; key?: typeof keys.owner; claims?: string } = {}) => {
+    const claimkey = { cert: E.spime.cert, claims: E.spime.jid, key: issueClaimKey(crypto, keys.spime, { claims: o.claims ?? E.spime.jid, osid: 'spimeowner@mydomain.com', expdate: '2027-11-22T00:00:00Z' }) };
+    return seal(buildSeekRequest({ id, spimeid: E.spime.jid, expdate: '2026-11-22T07:00:00Z', encrequired: false }),
+      { crypto, osid: o.osid ?? E.owner.jid, cert: E.owner.cert, signingKey: o.key ?? keys.owner, claimkey: o.osid ? undefined : claimkey });
+  };
+  test('admitted once; the replay is refused before any lookup', async () => {
+    const w = world();
+    const guard = new SeekGuard(w.clock.now);
+    const { request, opened } = await openSeekRequest(seek('abcdef0123456789'), 'pubsub.openspime.com', w.options, guard);
+    expect([request.id, opened.claim?.claims]).toEqual(['abcdef0123456789', E.spime.jid]);
+    const asked = w.net.requests.length;
+    expect(await conditionOf(openSeekRequest(seek('abcdef0123456789'), 'pubsub.openspime.com', w.options, guard))).toBe('request-replayed');
+    expect(w.net.requests.length).toBe(asked);
+  });
+  test('validly signed requests from a signer without a claim key for the spime take no replay memory', async () => {
+    const w = world();
+    w.net.publish(E.owner.cert, mallory, malloryKey.publicKey);
+    const guard = new SeekGuard(w.clock.now, 300_000, 8);
+    for (let i = 0; i < 16; i++) {
+      expect(await conditionOf(openSeekRequest(seek(`mallory-${i}-00`, { osid: mallory, key: malloryKey }), 'pubsub.openspime.com', w.options, guard))).toBe('not-authorized-for-spime');
+    }
+    expect(guard.size).toBe(0);
+    await openSeekRequest(seek('owner-request-1'), 'pubsub.openspime.com', w.options, guard);
+    expect(guard.size).toBe(1);
   });
 });
