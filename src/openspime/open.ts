@@ -11,7 +11,7 @@ import { claimKeySignatureValid, precheckClaimKey, type ClaimKeyBody } from './c
 import { parseContainer, type Container } from './container.js';
 import { OpenSpimeError, stanzaErrorFor } from './errors.js';
 import { bareJid, jidCovers } from './jid.js';
-import { CONTENT_TYPE_ENCRYPTED, CONTENT_TYPE_V09_AES, NS_CORE, SIGN_ALG } from './namespaces.js';
+import { CONTENT_TYPE_ENCRYPTED, CONTENT_TYPE_V09_AES, NS_CORE, NS_STANZAS, SIGN_ALG } from './namespaces.js';
 import type { KeyDirectory } from './pubkeys.js';
 import { CONTENT_KEY_BYTES, IV_BYTES, transportAad } from './seal.js';
 import { signedInfo } from './signing.js';
@@ -57,7 +57,7 @@ export interface OpenContext {
    * any key lookup or RSA operation, on an encrypted one right after decryption. Throws
    * OpenSpimeError to refuse.
    */
-  precheck?: (payload: XmlElement, osid: string) => void;
+  precheck?: (payload: XmlElement, osid: string, container: Container) => void;
 }
 
 async function verifyWith(keys: KeyDirectory, cert: string, jid: string, peer: string, check: (ks: RsaPublicKey[]) => boolean): Promise<boolean> {
@@ -109,7 +109,7 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
   if (sign && (sign.value.length < MIN_SIGNATURE_BYTES || sign.value.length > MAX_SIGNATURE_BYTES)) {
     throw new OpenSpimeError('bad-signature', `signature of ${sign.value.length} bytes (a 2048–4096-bit key makes ${MIN_SIGNATURE_BYTES}–${MAX_SIGNATURE_BYTES})`);
   }
-  if (t.kind === 'plain') ctx.precheck?.(t.payload, osid);
+  if (t.kind === 'plain') ctx.precheck?.(t.payload, osid, container);
 
   // Costly from here: key lookups (paid for by the peer's quota), RSA, AES.
   const peer = bareJid(ctx.direct ? from : osid);
@@ -145,7 +145,7 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
     } catch {
       throw new OpenSpimeError('decryption-failed', 'transport does not decrypt');
     }
-    ctx.precheck?.(payload, osid);
+    ctx.precheck?.(payload, osid, container);
   }
   return { container, osid, signed, encrypted: t.kind === 'encrypted', payload, claim };
 }
@@ -160,7 +160,7 @@ export interface IqPayloadHandler {
   /** Is this payload this handler's (by name and namespace)? If not, the iq is left to others. */
   matches: (payload: XmlElement) => boolean;
   /** Cheap checks (see OpenContext.precheck). */
-  precheck?: (payload: XmlElement, osid: string) => void;
+  precheck?: (payload: XmlElement, osid: string, container: Container) => void;
   /** The opened container → the result iq's child (null: an empty result). */
   handle: (opened: Opened, from: string) => Promise<XmlElement | null> | XmlElement | null;
 }
@@ -180,16 +180,17 @@ export async function openIqContainer(iq: XmlElement, o: OpenOptions, h: IqPaylo
   const from = iq.attr('from') ?? '';
   const reply = { id: iq.attr('id'), to: from, from: iq.attr('to') };
   try {
-    const precheck = (p: XmlElement, osid: string): void => {
+    const precheck = (p: XmlElement, osid: string, c: Container): void => {
       if (!h.matches(p)) throw NOT_OURS;
-      h.precheck?.(p, osid);
+      h.precheck?.(p, osid, c);
     };
     const opened = await openContainer(container, from, o, { direct: true, precheck });
     const child = await h.handle(opened, from);
     return xml('iq', { type: 'result', ...reply }, child);
   } catch (e) {
     if (e === NOT_OURS) return undefined;
-    const err = e instanceof OpenSpimeError ? e : new OpenSpimeError('bad-format', String((e as Error)?.message ?? e));
-    return xml('iq', { type: 'error', ...reply }, stanzaErrorFor(err));
+    // Anything else (the handler's store failing, a bug) is ours, not the sender's: no profile condition.
+    const error = e instanceof OpenSpimeError ? stanzaErrorFor(e) : xml('error', { type: 'wait' }, xml('internal-server-error', { xmlns: NS_STANZAS }));
+    return xml('iq', { type: 'error', ...reply }, error);
   }
 }

@@ -76,6 +76,11 @@ export interface KeyDirectoryOptions {
   peerWindowMs?: number;
   /** Peers whose quota is remembered (oldest out). Default 256. */
   maxPeers?: number;
+  /**
+   * Lookups all peers together may cause per window (default 64 per peerWindowMs): relayed
+   * containers name any osid they like, so per-peer counts alone do not bound them.
+   */
+  globalQuota?: number;
 }
 
 interface Entry { keys: RsaPublicKey[]; fetchedAt: number }
@@ -95,11 +100,12 @@ export class KeyDirectory {
   readonly #failed = new Map<string, Failure>();
   readonly #inflight = new Map<string, Promise<Entry>>();
   readonly #peers = new Map<string, PeerUse>();
+  readonly #all: PeerUse = { windowStart: -Infinity, count: 0, inflight: 0 };
 
   constructor(options: KeyDirectoryOptions) {
     this.#o = {
       ttlMs: 3600_000, maxEntries: 64, minRefreshMs: 60_000, negativeTtlMs: 60_000, maxNegative: 256,
-      maxConcurrent: 4, maxConcurrentPerPeer: 2, peerQuota: 8, peerWindowMs: 60_000, maxPeers: 256,
+      maxConcurrent: 4, maxConcurrentPerPeer: 2, peerQuota: 8, peerWindowMs: 60_000, maxPeers: 256, globalQuota: 64,
       ...options,
     };
   }
@@ -153,6 +159,9 @@ export class KeyDirectory {
   #start(id: string, cert: string, jid: string, peer: string | undefined, now: number): Promise<Entry> {
     const o = this.#o;
     if (this.#inflight.size >= o.maxConcurrent) throw new OpenSpimeError('rate-limited', `${this.#inflight.size} key lookups in flight`);
+    const all = this.#all;
+    if (now - all.windowStart >= o.peerWindowMs) { all.windowStart = now; all.count = 0; }
+    if (all.count >= o.globalQuota) throw new OpenSpimeError('rate-limited', `${all.count} key lookups in ${o.peerWindowMs} ms`);
     let use: PeerUse | undefined;
     if (peer !== undefined) {
       use = this.#peers.get(peer);
@@ -171,6 +180,7 @@ export class KeyDirectory {
       use.count++;
       use.inflight++;
     }
+    all.count++;
     const pending = this.#fetch(cert, jid).then((entry) => {
       this.#cache.delete(id);
       this.#cache.set(id, entry);

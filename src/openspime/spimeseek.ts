@@ -124,15 +124,19 @@ export function authorizeSeek(requester: SeekRequester, r: SeekRequest): void {
 
 /**
  * A SpimeSeek request relayed by PubSub (PROTOCOL.md §7.2, §7.3), in the order that keeps a
- * hostile request cheap: parse, expiry, replay and memory (no lookup), then open the container
+ * hostile request cheap: parse, "could it be authorized at all", expiry, replay and memory (no
+ * lookup), then open the container
  * (claim key and signature), then authorize and admit. `from` is the PubSub service. Throws an
  * OpenSpimeError; per v0.9 the ScopeNode ignores the request then.
  */
 export async function openSeekRequest(el: XmlElement, from: string, o: OpenOptions, guard: SeekGuard): Promise<{ opened: Opened; request: SeekRequest }> {
   let request: SeekRequest | undefined;
   const opened = await openContainer(el, from, o, {
-    precheck: (payload, osid) => {
+    precheck: (payload, osid, container) => {
       request = parseSeekRequest(payload);
+      // §7.3 before any lookup: neither the spime itself nor presenting a claim key for it
+      const ck = container.originator?.claimkey;
+      if (!jidCovers(request.spimeid, osid) && ck?.claims !== request.spimeid) authorizeSeek({ osid }, request);
       guard.check(osid, request);
     },
   });

@@ -106,6 +106,17 @@ describe('per-peer lookup quotas and negative caching', () => {
     const real = stamp(reportIq(E.scopenode.jid, entries, { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime }), E.spime.jid);
     expect(conditionOfReply(await handleReport(real, { ...w.options, accept: () => {} }))).toBe('result');
   });
+  test('lookups over all peers are bounded per window (globalQuota): relayed containers can name any osid', async () => {
+    const w = world();
+    const { KeyDirectory } = await import('../../src/openspime/pubkeys.js');
+    const dir = new KeyDirectory({ iq: w.net, certServices: [E.spime.cert], now: w.clock.now, globalQuota: 5 });
+    const got: string[] = [];
+    for (let i = 0; i < 8; i++) got.push(await conditionOf(dir.lookup(E.spime.cert, `random-${i}@x`, false, `random-${i}@x`)));
+    expect(got).toEqual([...Array(5).fill('key-unavailable'), ...Array(3).fill('rate-limited')]);
+    expect(w.net.requests.length).toBe(5);
+    w.clock.advance(60_000);
+    expect(await conditionOf(dir.lookup(E.spime.cert, E.spime.jid))).toBe('accepted');
+  });
   test('lookups in flight over all peers are bounded (maxConcurrent)', async () => {
     const w = world();
     const pending: Array<() => void> = [];
@@ -140,7 +151,9 @@ describe('report dedupe (§7.4): idempotent on (osid, date)', () => {
     let refuse = true;
     const o = { ...w.options, seen: new ReportMemory(), accept: async (_osid: string, e: unknown[]) => { if (refuse) { refuse = false; throw new Error('store down'); } stored.push(e); } };
     const iq = stamp(reportIq(E.scopenode.jid, entries, { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime }), E.spime.jid);
-    expect(conditionOfReply(await handleReport(iq, o))).toBe('bad-format'); // the store's failure
+    const failed = (await handleReport(iq, o))!; // the store's failure is ours: no profile condition blames the sender
+    expect(failed.getChild('error')!.getChildren().map((c) => c.name)).toEqual(['internal-server-error']);
+    expect(failed.getChild('error')!.attr('type')).toBe('wait');
     const both = await Promise.all([handleReport(iq, o), handleReport(iq, o)]);
     expect(both.map(conditionOfReply)).toEqual(['result', 'result']);
     expect(stored).toEqual([entries]);
@@ -236,6 +249,7 @@ describe('SpimeSeek through openSeekRequest (§7.2, §7.3)', () => {
       expect(await conditionOf(openSeekRequest(seek(`mallory-${i}-00`, { osid: mallory, key: malloryKey }), 'pubsub.openspime.com', w.options, guard))).toBe('not-authorized-for-spime');
     }
     expect(guard.size).toBe(0);
+    expect(w.net.requests.length).toBe(0); // refused before its key was even looked up
     await openSeekRequest(seek('owner-request-1'), 'pubsub.openspime.com', w.options, guard);
     expect(guard.size).toBe(1);
   });
