@@ -7,7 +7,7 @@
 import { xml, type XmlElement } from '../xml/element.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
-import { jidCovers } from './jid.js';
+import { bareJid, jidCovers } from './jid.js';
 import type { ClaimKeyBody } from './claimkey.js';
 import { NS_SPIMESEEK, VERSION } from './namespaces.js';
 import { openContainer, type Opened, type OpenOptions } from './open.js';
@@ -61,8 +61,8 @@ export interface SeekRequester {
  * osid at most `maxPerOsid` of it, so no signer can fill it and lock the others out.
  */
 export class SeekGuard {
-  readonly #seen = new Map<string, { exp: number; osid: string }>(); // identity → expiry (ms), owner
-  readonly #perOsid = new Map<string, number>();
+  readonly #seen = new Map<string, { exp: number; osid: string }>(); // identity → expiry (ms), account
+  readonly #perOsid = new Map<string, number>(); // bare JID → identities held
   readonly #now: () => number;
   readonly #skew: number;
   readonly #max: number;
@@ -90,15 +90,17 @@ export class SeekGuard {
     if (this.#seen.has(`${osid}\u0000${r.id}`)) throw new OpenSpimeError('request-replayed', `request ${r.id} of ${osid} already treated`);
     // Full: refuse rather than forget (forgetting would re-open a replay window).
     if (this.#seen.size >= this.#max) throw new OpenSpimeError('rate-limited', 'replay memory full');
-    if ((this.#perOsid.get(osid) ?? 0) >= this.#maxPerOsid) throw new OpenSpimeError('rate-limited', `${osid} has ${this.#maxPerOsid} requests pending`);
+    // The share is per account: a claim key for a bare JID covers every resource of it.
+    if ((this.#perOsid.get(bareJid(osid)) ?? 0) >= this.#maxPerOsid) throw new OpenSpimeError('rate-limited', `${bareJid(osid)} has ${this.#maxPerOsid} requests pending`);
   }
 
   /** Authorizes (§7.3) and then remembers the request; call with the opened, verified container. */
   admit(requester: SeekRequester, r: SeekRequest): void {
     authorizeSeek(requester, r);
     this.check(requester.osid, r);
-    this.#seen.set(`${requester.osid}\u0000${r.id}`, { exp: parseDateTime(r.expdate)!, osid: requester.osid });
-    this.#perOsid.set(requester.osid, (this.#perOsid.get(requester.osid) ?? 0) + 1);
+    const account = bareJid(requester.osid);
+    this.#seen.set(`${requester.osid}\u0000${r.id}`, { exp: parseDateTime(r.expdate)!, osid: account });
+    this.#perOsid.set(account, (this.#perOsid.get(account) ?? 0) + 1);
   }
 
   #purge(now: number): void {

@@ -108,6 +108,8 @@ describe('SpimeSeek', () => {
     const g = new SeekGuard(() => now, 300_000, 4096, 3);
     for (let i = 0; i < 3; i++) g.admit(owner('greedy@x/r'), { ...req, id: `greedy-${i}` });
     expect(conditionOf(() => g.admit(owner('greedy@x/r'), { ...req, id: 'greedy-3' }))).toBe('rate-limited');
+    // other resources of the same account share its quota (one claim key covers them all)
+    expect(conditionOf(() => g.admit(owner('greedy@x/r2'), { ...req, id: 'greedy-3' }))).toBe('rate-limited');
     g.admit(owner('other@x/r'), { ...req, id: 'other-000' });
     now = Date.parse('2026-11-22T07:05:01Z');
     g.admit(owner('greedy@x/r'), { ...req, id: 'greedy-4', expdate: '2026-11-22T08:00:00Z' });
