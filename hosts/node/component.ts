@@ -5,7 +5,7 @@
 //   acknowledges with an empty <handshake/> (or a stream error).
 // Bytes go through the project's own transport (hosts/node/transport.ts, plain TCP: component
 // ports are loopback/trusted links, XEP-0114 has no TLS) and XML layer, as the client's do.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { XmlTokenizer, writeElement, writeStreamClose, writeStreamOpen, xml, type XmlElement } from '../../src/xml/index.js';
 import { NodeTransport } from './transport.js';
 
@@ -20,6 +20,16 @@ export interface ComponentOptions {
   host?: string;
   /** Connect + handshake deadline, and default iq timeout (ms). Default 5000. */
   timeoutMs?: number;
+  /** Requests awaiting an answer at once; beyond, `request` rejects at once. Default 256. */
+  maxPending?: number;
+}
+
+interface Pending { to: string; resolve: (el: XmlElement) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
+
+/** RFC 7622 §3: localpart and domainpart compare case-insensitively (PRECIS, ASCII here), the resourcepart exactly. */
+function normJid(jid: string): string {
+  const slash = jid.indexOf('/');
+  return slash < 0 ? jid.toLowerCase() : jid.slice(0, slash).toLowerCase() + jid.slice(slash);
 }
 
 /** Answers an iq get/set: the reply iq, or undefined for service-unavailable (RFC 6120 §8.4). */
@@ -30,9 +40,8 @@ export class ExternalComponent {
   readonly #o: ComponentOptions;
   readonly #transport = new NodeTransport();
   readonly #stanzaHandlers: Array<(el: XmlElement) => void> = [];
-  readonly #pending = new Map<string, { resolve: (el: XmlElement) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
+  readonly #pending = new Map<string, Pending>();
   #iqHandler: ComponentIqHandler | undefined;
-  #nextId = 0;
   #closed = false;
   #closeWaiters: Array<() => void> = [];
 
@@ -62,14 +71,29 @@ export class ExternalComponent {
     this.#transport.write(writeElement(el, NS_COMPONENT));
   }
 
-  /** iq get/set → the answer (result or error iq); rejects on timeout or close. */
+  /**
+   * iq get/set → the answer (result or error iq) from the entity it was sent to (RFC 6120 §8.2.3:
+   * same id, from = our request's to); rejects on timeout or close. Ids are random, so another
+   * entity can neither guess a pending one nor have its answer taken for the addressee's.
+   */
   request(iq: XmlElement, timeoutMs = this.#o.timeoutMs ?? 5000): Promise<XmlElement> {
-    const id = iq.attr('id') ?? `c${++this.#nextId}`;
-    iq.attrs.id = id;
+    const to = iq.attr('to');
+    // XEP-0114: a component's stanzas are routed by 'to'; without one, no answer could be matched.
+    if (to === undefined) return Promise.reject(new Error(`component ${this.domain}: iq request without 'to'`));
+    if (this.#pending.size >= (this.#o.maxPending ?? 256)) return Promise.reject(new Error(`component ${this.domain}: ${this.#pending.size} iq requests already pending`));
+    let id = iq.attr('id');
+    if (!id || this.#pending.has(id)) iq.attrs.id = id = 'c' + randomBytes(12).toString('base64url');
+    const key = id;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.#pending.delete(id); reject(new Error(`component ${this.domain}: no answer to iq ${id}`)); }, timeoutMs);
-      this.#pending.set(id, { resolve, reject, timer });
-      this.send(iq);
+      const timer = setTimeout(() => { this.#pending.delete(key); reject(new Error(`component ${this.domain}: no answer to iq ${key}`)); }, timeoutMs);
+      this.#pending.set(key, { to, resolve, reject, timer });
+      try {
+        this.send(iq);
+      } catch (e) {
+        clearTimeout(timer);
+        this.#pending.delete(key);
+        reject(e as Error);
+      }
     });
   }
 
@@ -124,11 +148,17 @@ export class ExternalComponent {
   #route(el: XmlElement): void {
     const type = el.attr('type');
     if (el.name === 'iq' && (type === 'result' || type === 'error')) {
-      const p = this.#pending.get(el.attr('id') ?? '');
-      if (p) { this.#pending.delete(el.attr('id')!); clearTimeout(p.timer); p.resolve(el); return; }
+      const id = el.attr('id');
+      const p = id === undefined ? undefined : this.#pending.get(id);
+      if (p && this.#answers(p, el.attr('from'))) { this.#pending.delete(id!); clearTimeout(p.timer); p.resolve(el); return; }
     }
     if (el.name === 'iq' && (type === 'get' || type === 'set')) { void this.#answer(el); return; }
     for (const h of this.#stanzaHandlers) h(el);
+  }
+
+  /** RFC 6120 §8.2.3: the answer comes from the entity asked (the server stamps 'from' on what it routes to us). */
+  #answers(p: Pending, from: string | undefined): boolean {
+    return from !== undefined && normJid(from) === normJid(p.to);
   }
 
   async #answer(iq: XmlElement): Promise<void> {

@@ -4,7 +4,7 @@
 // reproducible wrapped keys. Decryption is OpenSSL's own OAEP (constant-time unpadding), which
 // also cross-checks the encoder.
 import * as nodeCrypto from 'node:crypto';
-import type { Crypto, HashAlgorithm, RsaPrivateKey, RsaPublicKey } from '../../src/crypto/crypto.js';
+import { CryptoError, type Crypto, type HashAlgorithm, type RsaPrivateKey, type RsaPublicKey } from '../../src/crypto/crypto.js';
 import { rsaPublicKeyFromBytes } from '../../src/crypto/rsa-key.js';
 
 const u8 = (b: Buffer | Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice();
@@ -15,7 +15,11 @@ const publicKeyObjects = new WeakMap<RsaPublicKey, nodeCrypto.KeyObject>();
 function publicKeyObject(key: RsaPublicKey): nodeCrypto.KeyObject {
   let k = publicKeyObjects.get(key);
   if (!k) {
-    k = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: b64url(key.modulus), e: b64url(key.exponent) }, format: 'jwk' });
+    try {
+      k = nodeCrypto.createPublicKey({ key: { kty: 'RSA', n: b64url(key.modulus), e: b64url(key.exponent) }, format: 'jwk' });
+    } catch (e) {
+      throw new CryptoError('bad-key', `RSA public key not usable: ${(e as Error).message}`);
+    }
     publicKeyObjects.set(key, k);
   }
   return k;
@@ -53,11 +57,11 @@ export function exportPrivateKeyPem(key: RsaPrivateKey): string {
 function gcmName(key: Uint8Array): 'aes-128-gcm' | 'aes-256-gcm' {
   if (key.length === 16) return 'aes-128-gcm';
   if (key.length === 32) return 'aes-256-gcm';
-  throw new RangeError(`AES-GCM key of ${key.length} bytes`);
+  throw new CryptoError('bad-input', `AES-GCM key of ${key.length} bytes`);
 }
 
 function checkIv(iv: Uint8Array): void {
-  if (iv.length !== 12) throw new RangeError(`AES-GCM IV of ${iv.length} bytes (want 12)`);
+  if (iv.length !== 12) throw new CryptoError('bad-input', `AES-GCM IV of ${iv.length} bytes (want 12)`);
 }
 
 const HASH_LEN = 32; // SHA-256, the profile's OAEP hash
@@ -119,8 +123,10 @@ export function createNodeCrypto(options: NodeCryptoOptions = {}): Crypto {
 
     rsaOaepEncrypt(key, message) {
       // EME-OAEP encoding, RFC 8017 §7.1.1 step 2, then RSAEP with no further padding.
-      const k = publicKeyObject(key).asymmetricKeyDetails!.modulusLength! / 8;
-      if (message.length > k - 2 * HASH_LEN - 2) throw new RangeError('message too long for RSA-OAEP');
+      // k is the modulus length in whole octets (RFC 8017 §2): a 2052-bit modulus has k = 257.
+      const k = Math.ceil(publicKeyObject(key).asymmetricKeyDetails!.modulusLength! / 8);
+      if (k < 2 * HASH_LEN + 2) throw new CryptoError('bad-key', `a ${k}-byte modulus is too small for RSA-OAEP-SHA256`);
+      if (message.length > k - 2 * HASH_LEN - 2) throw new CryptoError('bad-input', `message of ${message.length} bytes too long for RSA-OAEP with a ${k}-byte modulus`);
       const lHash = nodeCrypto.createHash('sha256').update(new Uint8Array(0)).digest();
       const db = new Uint8Array(k - HASH_LEN - 1);
       db.set(lHash, 0);
@@ -133,7 +139,11 @@ export function createNodeCrypto(options: NodeCryptoOptions = {}): Crypto {
       const em = new Uint8Array(k);
       for (let i = 0; i < HASH_LEN; i++) em[1 + i] = seed[i] ^ seedMask[i];
       em.set(db, 1 + HASH_LEN);
-      return u8(nodeCrypto.publicEncrypt({ key: publicKeyObject(key), padding: nodeCrypto.constants.RSA_NO_PADDING }, em));
+      try {
+        return u8(nodeCrypto.publicEncrypt({ key: publicKeyObject(key), padding: nodeCrypto.constants.RSA_NO_PADDING }, em));
+      } catch (e) {
+        throw new CryptoError('bad-key', `RSA encryption failed: ${(e as Error).message}`);
+      }
     },
     rsaOaepDecrypt(key, ciphertext) {
       try {

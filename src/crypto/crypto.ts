@@ -3,11 +3,24 @@
 // Synchronous on purpose: both backends are, and SCRAM's thousands of HMACs must not each cost a
 // turn of the event loop.
 //
-// Failure rule: a caller mistake (wrong key length, wrong IV length) throws; anything an attacker
+// Failure rule: a caller mistake (wrong key length, wrong IV length) throws a CryptoError; anything an attacker
 // controls (signatures, ciphertexts, wrapped keys) yields `false`/`undefined`, never an exception,
 // and every way of failing looks the same to the caller (no padding or MAC oracle).
 
+import { SpimeError } from '../errors.js';
+
 export type HashAlgorithm = 'sha1' | 'sha256';
+
+/**
+ * What a host's Crypto throws for a caller mistake, never its library's raw error: `bad-key` (a
+ * public key the library cannot use), `bad-input` (wrong key/IV length, message too long).
+ */
+export class CryptoError extends SpimeError {
+  declare readonly condition: 'bad-key' | 'bad-input';
+  constructor(condition: 'bad-key' | 'bad-input', message?: string) {
+    super(condition, message);
+  }
+}
 
 /**
  * An RSA public key as plain data: unsigned big-endian integers, as carried by XML-DSig

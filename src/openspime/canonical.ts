@@ -4,6 +4,8 @@
 // order, empty-element tags, character references, indentation — does not change them.
 // A restricted Exclusive C14N (W3C xml-exc-c14n) for a prefix-free tree:
 //   element := '<' name [' xmlns="' ns '"' if ns differs from the parent's] attrs '>' content '</' name '>'
+//   (no namespace, ns null, is xmlns="" under a parent in one; ns '' — built, not chosen — is the
+//   parent's, exactly as the writer puts it on the wire)
 //   attrs sorted by name (code-unit order); values escaped & < " TAB LF CR;
 //   text trimmed of XML whitespace at both ends, whitespace-only text dropped; escaped & < > CR.
 import { ByteBuilder } from '../bytes/utf8.js';
@@ -27,9 +29,15 @@ function escapeAttr(s: string): string {
   return s.replace(/[&<"\t\n\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : c === '\t' ? '&#x9;' : c === '\n' ? '&#xA;' : '&#xD;'));
 }
 
-function writeElement(out: ByteBuilder, el: XmlElement, parentNs: string): void {
+/** The namespace `el` is in, as a string ('' = none): ns '' (built, not chosen) is the parent's. */
+function effectiveNs(el: XmlElement, parentNs: string): string {
+  return el.ns === '' ? parentNs : el.ns ?? '';
+}
+
+function writeElement(out: ByteBuilder, el: XmlElement, parentNs: string, root = false): void {
   out.utf8('<' + el.name);
-  if (el.ns !== parentNs) out.utf8(' xmlns="' + escapeAttr(el.ns) + '"');
+  const ns = effectiveNs(el, root ? '' : parentNs);
+  if (root || ns !== parentNs) out.utf8(' xmlns="' + escapeAttr(ns) + '"');
   const names = Object.keys(el.attrs).sort();
   for (const name of names) {
     // A prefixed attribute's prefix is not information (it can be redeclared); only xml: is fixed.
@@ -50,7 +58,7 @@ function writeElement(out: ByteBuilder, el: XmlElement, parentNs: string): void 
     if (typeof c === 'string') text.push(c);
     else {
       flushText();
-      writeElement(out, c, el.ns);
+      writeElement(out, c, ns);
     }
   }
   flushText();
@@ -60,6 +68,6 @@ function writeElement(out: ByteBuilder, el: XmlElement, parentNs: string): void 
 /** UTF-8 bytes of the canonical form of `el`, whose namespace is always declared. */
 export function canonicalize(el: XmlElement): Uint8Array {
   const out = new ByteBuilder(1024);
-  writeElement(out, el, '\u0000'); // no namespace equals this: the root declares its own (even '')
+  writeElement(out, el, '', true); // the root declares its own namespace (even none: xmlns="")
   return out.finish();
 }

@@ -7,10 +7,10 @@ import { xml, type XmlElement } from '../xml/element.js';
 import type { RsaPrivateKey } from '../crypto/crypto.js';
 import { issueClaimKey } from './claimkey.js';
 import { formatDateTime } from './datetime.js';
-import { OpenSpimeError, stanzaErrorFor } from './errors.js';
+import { OpenSpimeError } from './errors.js';
 import { bareJid } from './jid.js';
 import { NS_CLAIM, NS_CORE, VERSION } from './namespaces.js';
-import { checkSender, openContainer, type OpenOptions } from './open.js';
+import { openIqContainer, type OpenOptions } from './open.js';
 import { seal } from './seal.js';
 
 export function buildClaimRequest(claims: string): XmlElement {
@@ -56,25 +56,19 @@ export interface ClaimHandlerOptions extends OpenOptions {
  * claim key for the requester's bare JID, addressed to the requesting full JID (erratum E9), or an
  * error. Undefined if the iq is not a claim request.
  */
-export async function handleClaim(iq: XmlElement, o: ClaimHandlerOptions): Promise<XmlElement | undefined> {
-  const container = iq.getChild('openspime', NS_CORE);
-  if (iq.name !== 'iq' || iq.attr('type') !== 'set' || !container) return undefined;
-  const from = iq.attr('from') ?? '';
-  const reply = { id: iq.attr('id'), to: from, from: iq.attr('to') };
-  try {
-    const opened = await openContainer(container, from, o);
-    checkSender(opened, from);
-    const p = opened.payload;
-    if (p.name !== 'claim' || (p.ns !== NS_CLAIM && p.ns !== NS_CORE)) return undefined;
-    const msg = parseClaim(p);
-    if (msg.kind !== 'request') throw new OpenSpimeError('bad-format', 'not a claim request');
-    if (msg.claims !== o.self.jid) throw new OpenSpimeError('not-authorized-for-spime', `claim for ${msg.claims} sent to ${o.self.jid}`);
-    if (!(await o.policy(from, opened.signed))) throw new OpenSpimeError('not-authorized-for-spime', `claim by ${from} refused by policy`);
-    const authorizes = bareJid(from);
-    const key = issueClaimKey(o.crypto, o.self.key, { claims: o.self.jid, osid: authorizes, expdate: formatDateTime(o.now() + (o.lifetimeMs ?? 365 * 24 * 3600_000)) });
-    return xml('iq', { type: 'result', ...reply }, seal(buildClaimResponse(authorizes, key), { crypto: o.crypto, osid: o.self.jid, cert: o.self.cert, signingKey: o.self.key }));
-  } catch (e) {
-    const err = e instanceof OpenSpimeError ? e : new OpenSpimeError('bad-format', String((e as Error)?.message ?? e));
-    return xml('iq', { type: 'error', ...reply }, stanzaErrorFor(err));
-  }
+export function handleClaim(iq: XmlElement, o: ClaimHandlerOptions): Promise<XmlElement | undefined> {
+  return openIqContainer(iq, o, {
+    matches: (p) => p.name === 'claim' && (p.ns === NS_CLAIM || p.ns === NS_CORE),
+    precheck: (p) => {
+      const msg = parseClaim(p);
+      if (msg.kind !== 'request') throw new OpenSpimeError('bad-format', 'not a claim request');
+      if (msg.claims !== o.self.jid) throw new OpenSpimeError('not-authorized-for-spime', `claim for ${msg.claims} sent to ${o.self.jid}`);
+    },
+    handle: async (opened, from) => {
+      if (!(await o.policy(from, opened.signed))) throw new OpenSpimeError('not-authorized-for-spime', `claim by ${from} refused by policy`);
+      const authorizes = bareJid(from);
+      const key = issueClaimKey(o.crypto, o.self.key, { claims: o.self.jid, osid: authorizes, expdate: formatDateTime(o.now() + (o.lifetimeMs ?? 365 * 24 * 3600_000)) });
+      return seal(buildClaimResponse(authorizes, key), { crypto: o.crypto, osid: o.self.jid, cert: o.self.cert, signingKey: o.self.key });
+    },
+  });
 }

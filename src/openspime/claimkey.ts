@@ -68,15 +68,30 @@ export interface ClaimKeyCheck {
   skewMs: number;
 }
 
-/** Verifies a claim key against the claimed spime's published keys (PROTOCOL.md §6.3). */
-export function verifyClaimKey(crypto: Crypto, key: Uint8Array, spimeKeys: readonly RsaPublicKey[], check: ClaimKeyCheck): ClaimKeyBody {
+/**
+ * The checks of PROTOCOL.md §6.3 that need neither the network nor RSA (steps 4–6: format,
+ * `claims`, osid, expiry), so that a forged claim key costs no key lookup.
+ */
+export function precheckClaimKey(key: Uint8Array, check: ClaimKeyCheck): DecodedClaimKey {
   const d = decodeClaimKey(key);
-  const input = concatBytes(CLAIMKEY_LABEL, d.bodyBytes);
-  if (!spimeKeys.some((k) => crypto.rsaVerify(k, 'sha256', input, d.signature))) throw new OpenSpimeError('claimkey-invalid', 'signature does not verify with the claimed spime\'s key');
+  if (d.signature.length < 256 || d.signature.length > 512) throw new OpenSpimeError('claimkey-invalid', `signature of ${d.signature.length} bytes (a 2048–4096-bit key makes 256–512)`);
   if (d.body.claims !== check.claims) throw new OpenSpimeError('claimkey-invalid', `key claims ${d.body.claims}, element says ${check.claims}`);
   if (!jidCovers(d.body.osid, check.osid)) throw new OpenSpimeError('claimkey-not-authorized', `key authorizes ${d.body.osid}, not ${check.osid}`);
   const exp = parseDateTime(d.body.expdate);
   if (exp === undefined) throw new OpenSpimeError('claimkey-invalid', 'expdate is not an XEP-0082 DateTime');
   if (check.now > exp + check.skewMs) throw new OpenSpimeError('claimkey-expired', `expired ${d.body.expdate}`);
+  return d;
+}
+
+/** Step 3 of PROTOCOL.md §6.3 on a prechecked key: the claimed spime's signature. */
+export function claimKeySignatureValid(crypto: Crypto, d: DecodedClaimKey, spimeKeys: readonly RsaPublicKey[]): boolean {
+  const input = concatBytes(CLAIMKEY_LABEL, d.bodyBytes);
+  return spimeKeys.some((k) => crypto.rsaVerify(k, 'sha256', input, d.signature));
+}
+
+/** Verifies a claim key against the claimed spime's published keys (PROTOCOL.md §6.3), cheap checks first. */
+export function verifyClaimKey(crypto: Crypto, key: Uint8Array, spimeKeys: readonly RsaPublicKey[], check: ClaimKeyCheck): ClaimKeyBody {
+  const d = precheckClaimKey(key, check);
+  if (!claimKeySignatureValid(crypto, d, spimeKeys)) throw new OpenSpimeError('claimkey-invalid', 'signature does not verify with the claimed spime\'s key');
   return d.body;
 }

@@ -22,7 +22,8 @@ export type OpenSpimeCondition =
   | 'request-expired'
   | 'request-replayed'
   | 'not-authorized-for-spime'
-  | 'inconsistent-data-with-scope';
+  | 'inconsistent-data-with-scope'
+  | 'rate-limited';
 
 export class OpenSpimeError extends SpimeError {
   declare readonly condition: OpenSpimeCondition;
@@ -51,6 +52,7 @@ const STANZA_ERROR: Record<OpenSpimeCondition, [string, string]> = {
   'request-replayed': ['cancel', 'conflict'],
   'not-authorized-for-spime': ['auth', 'forbidden'],
   'inconsistent-data-with-scope': ['modify', 'bad-request'],
+  'rate-limited': ['wait', 'resource-constraint'],
 };
 
 /** The `<error/>` child for an iq/message of type 'error'. */

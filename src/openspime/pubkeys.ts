@@ -63,18 +63,51 @@ export interface KeyDirectoryOptions {
   maxEntries?: number;
   /** A cached answer younger than this is not re-fetched after a failed verification. Default 60 s. */
   minRefreshMs?: number;
+  /** How long a failed lookup (no key, bad key, error, timeout) is answered from memory. Default 60 s. */
+  negativeTtlMs?: number;
+  /** Bound of the failed-lookup memory (oldest out). Default 256. */
+  maxNegative?: number;
+  /** Lookups on the wire at once, over all peers. Default 4 (well below the client's iq table). */
+  maxConcurrent?: number;
+  /** Lookups on the wire at once on behalf of one peer. Default 2. */
+  maxConcurrentPerPeer?: number;
+  /** Lookups one peer may cause per window. Default 8 per 60 s. */
+  peerQuota?: number;
+  peerWindowMs?: number;
+  /** Peers whose quota is remembered (oldest out). Default 256. */
+  maxPeers?: number;
+  /**
+   * Lookups all peers together may cause per window (default 64 per peerWindowMs): relayed
+   * containers name any osid they like, so per-peer counts alone do not bound them.
+   */
+  globalQuota?: number;
 }
 
 interface Entry { keys: RsaPublicKey[]; fetchedAt: number }
+interface Failure { error: OpenSpimeError; until: number }
+interface PeerUse { windowStart: number; count: number; inflight: number }
 
-/** Keys of other entities, fetched from allow-listed certification services and cached. */
+/**
+ * Keys of other entities, fetched from allow-listed certification services and cached. A lookup
+ * costs a round trip and a slot in the client's iq table, and a peer chooses which JID we look up,
+ * so the work one peer can cause is bounded: failed answers are remembered for a while (negative
+ * cache), lookups per peer are counted per window and limited in flight, and lookups overall are
+ * limited in flight. Beyond a bound `lookup` throws `rate-limited` without asking anyone.
+ */
 export class KeyDirectory {
   readonly #o: Required<KeyDirectoryOptions>;
   readonly #cache = new Map<string, Entry>();
+  readonly #failed = new Map<string, Failure>();
   readonly #inflight = new Map<string, Promise<Entry>>();
+  readonly #peers = new Map<string, PeerUse>();
+  readonly #all: PeerUse = { windowStart: -Infinity, count: 0, inflight: 0 };
 
   constructor(options: KeyDirectoryOptions) {
-    this.#o = { ttlMs: 3600_000, maxEntries: 64, minRefreshMs: 60_000, ...options };
+    this.#o = {
+      ttlMs: 3600_000, maxEntries: 64, minRefreshMs: 60_000, negativeTtlMs: 60_000, maxNegative: 256,
+      maxConcurrent: 4, maxConcurrentPerPeer: 2, peerQuota: 8, peerWindowMs: 60_000, maxPeers: 256, globalQuota: 64,
+      ...options,
+    };
   }
 
   isTrusted(cert: string): boolean {
@@ -84,9 +117,10 @@ export class KeyDirectory {
   /**
    * The keys `cert` publishes for `jid`. `refresh` asks again unless the cached answer is younger
    * than minRefreshMs (used once after a verification failure: the key may have rotated, but a
-   * stream of forged signatures must not turn into a stream of lookups).
+   * stream of forged signatures must not turn into a stream of lookups). `peer` is whom the
+   * lookup is for (the sender's bare JID): its quota pays for a lookup that goes on the wire.
    */
-  async lookup(cert: string, jid: string, refresh = false): Promise<RsaPublicKey[]> {
+  async lookup(cert: string, jid: string, refresh = false, peer?: string): Promise<RsaPublicKey[]> {
     if (!this.isTrusted(cert)) throw new OpenSpimeError('untrusted-cert-service', `${cert} is not an allowed certification service`);
     const id = `${cert}\u0000${jid}`;
     const now = this.#o.now();
@@ -94,8 +128,10 @@ export class KeyDirectory {
     if (hit && now - hit.fetchedAt < this.#o.ttlMs && !(refresh && now - hit.fetchedAt >= this.#o.minRefreshMs)) return hit.keys;
     let pending = this.#inflight.get(id);
     if (!pending) {
-      pending = this.#fetch(cert, jid).finally(() => this.#inflight.delete(id));
-      this.#inflight.set(id, pending);
+      const failed = this.#failed.get(id);
+      if (failed && now < failed.until) throw failed.error;
+      if (failed) this.#failed.delete(id);
+      pending = this.#start(id, cert, jid, peer, now);
     }
     return (await pending).keys;
   }
@@ -108,10 +144,60 @@ export class KeyDirectory {
 
   forget(cert: string, jid: string): void {
     this.#cache.delete(`${cert}\u0000${jid}`);
+    this.#failed.delete(`${cert}\u0000${jid}`);
   }
 
   get size(): number {
     return this.#cache.size;
+  }
+
+  /** Lookups on the wire now. */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  #start(id: string, cert: string, jid: string, peer: string | undefined, now: number): Promise<Entry> {
+    const o = this.#o;
+    if (this.#inflight.size >= o.maxConcurrent) throw new OpenSpimeError('rate-limited', `${this.#inflight.size} key lookups in flight`);
+    const all = this.#all;
+    if (now - all.windowStart >= o.peerWindowMs) { all.windowStart = now; all.count = 0; }
+    if (all.count >= o.globalQuota) throw new OpenSpimeError('rate-limited', `${all.count} key lookups in ${o.peerWindowMs} ms`);
+    let use: PeerUse | undefined;
+    if (peer !== undefined) {
+      use = this.#peers.get(peer);
+      if (!use || now - use.windowStart >= o.peerWindowMs) {
+        use = { windowStart: now, count: 0, inflight: use?.inflight ?? 0 };
+        this.#peers.delete(peer);
+        this.#peers.set(peer, use);
+        // Forgetting an idle peer's count is harmless: the in-flight bounds still hold.
+        for (const [k, u] of this.#peers) {
+          if (this.#peers.size <= o.maxPeers) break;
+          if (u.inflight === 0) this.#peers.delete(k);
+        }
+      }
+      if (use.count >= o.peerQuota) throw new OpenSpimeError('rate-limited', `${peer} caused ${use.count} key lookups in ${o.peerWindowMs} ms`);
+      if (use.inflight >= o.maxConcurrentPerPeer) throw new OpenSpimeError('rate-limited', `${use.inflight} key lookups in flight for ${peer}`);
+      use.count++;
+      use.inflight++;
+    }
+    all.count++;
+    const pending = this.#fetch(cert, jid).then((entry) => {
+      this.#cache.delete(id);
+      this.#cache.set(id, entry);
+      while (this.#cache.size > o.maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+      return entry;
+    }, (e: unknown) => {
+      const error = e instanceof OpenSpimeError ? e : new OpenSpimeError('key-unavailable', String((e as Error)?.message ?? e));
+      this.#failed.delete(id);
+      this.#failed.set(id, { error, until: o.now() + o.negativeTtlMs });
+      while (this.#failed.size > o.maxNegative) this.#failed.delete(this.#failed.keys().next().value!);
+      throw error;
+    }).finally(() => {
+      this.#inflight.delete(id);
+      if (use) use.inflight--;
+    });
+    this.#inflight.set(id, pending);
+    return pending;
   }
 
   async #fetch(cert: string, jid: string): Promise<Entry> {
@@ -126,12 +212,7 @@ export class KeyDirectory {
     if (!pubkeys) throw new OpenSpimeError('key-unavailable', `${cert} answered without <pubkeys/>`);
     const { keys, rejected } = parsePubkeys(pubkeys, jid);
     if (!keys.length) throw new OpenSpimeError(rejected.length ? 'bad-key' : 'key-unavailable', rejected.length ? rejected.join('; ') : `${cert} has no key for ${jid}`);
-    const entry = { keys, fetchedAt: this.#o.now() };
-    const id = `${cert}\u0000${jid}`;
-    this.#cache.delete(id);
-    this.#cache.set(id, entry);
-    while (this.#cache.size > this.#o.maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
-    return entry;
+    return { keys, fetchedAt: this.#o.now() };
   }
 }
 

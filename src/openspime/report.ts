@@ -5,9 +5,9 @@
 import { xml, type XmlElement } from '../xml/element.js';
 import { parseData, type DataEntry } from './data.js';
 import { parseDateTime } from './datetime.js';
-import { OpenSpimeError, stanzaErrorFor } from './errors.js';
-import { NS_CORE, NS_DATA } from './namespaces.js';
-import { checkSender, DEFAULT_SKEW_MS, openContainer, type OpenOptions } from './open.js';
+import { OpenSpimeError } from './errors.js';
+import { NS_DATA } from './namespaces.js';
+import { DEFAULT_SKEW_MS, openIqContainer, type OpenOptions } from './open.js';
 import { seal, type SealOptions } from './seal.js';
 import { buildData } from './data.js';
 
@@ -17,8 +17,47 @@ export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptio
 }
 
 export interface ReportHandlerOptions extends OpenOptions {
-  /** Stores the verified entries; throw OpenSpimeError('inconsistent-data-with-scope') to refuse. */
+  /**
+   * Stores the verified entries; throw OpenSpimeError('inconsistent-data-with-scope') to refuse.
+   * With `seen`, only entries not accepted before (by osid and date) are passed.
+   */
   accept: (osid: string, entries: DataEntry[], info: { signed: boolean; encrypted: boolean }) => void | Promise<void>;
+  /** Memory of accepted (osid, date) pairs: makes the handler idempotent (§7.4). */
+  seen?: ReportMemory;
+}
+
+/**
+ * Which (osid, date) entries were accepted (PROTOCOL.md §7.4: a report is idempotent), bounded:
+ * beyond `maxEntries` the oldest are forgotten, so a replay of a report that old reaches `accept`
+ * again, which is why the store itself is still keyed by (osid, date).
+ */
+export class ReportMemory {
+  readonly #seen = new Set<string>();
+  readonly #max: number;
+
+  constructor(maxEntries = 4096) {
+    this.#max = maxEntries;
+  }
+
+  get size(): number { return this.#seen.size; }
+
+  /** Marks the entries not seen before as seen, and returns them (the rest are duplicates). */
+  take(osid: string, entries: readonly DataEntry[]): DataEntry[] {
+    const fresh: DataEntry[] = [];
+    for (const e of entries) {
+      const id = `${osid}\u0000${parseDateTime(e.date)}`;
+      if (this.#seen.has(id)) continue;
+      this.#seen.add(id);
+      fresh.push(e);
+    }
+    while (this.#seen.size > this.#max) this.#seen.delete(this.#seen.values().next().value!);
+    return fresh;
+  }
+
+  /** Forgets entries taken but not stored (accept refused them). */
+  release(osid: string, entries: readonly DataEntry[]): void {
+    for (const e of entries) this.#seen.delete(`${osid}\u0000${parseDateTime(e.date)}`);
+  }
 }
 
 /** Entries dated beyond now + skew are refused (§7.4). */
@@ -30,23 +69,25 @@ export function checkEntryDates(entries: readonly DataEntry[], now: number, skew
 
 /**
  * The ScopeNode's answer to a report iq: an empty result, or an error carrying the profile's
- * condition (v0.9 §1.0.0 shape). Undefined if the iq is not an OpenSpime data report.
+ * condition (v0.9 §1.0.0 shape). Undefined if the iq is not an OpenSpime data report. A plain
+ * report's entries are parsed and their dates checked before any key lookup.
  */
-export async function handleReport(iq: XmlElement, o: ReportHandlerOptions): Promise<XmlElement | undefined> {
-  const container = iq.getChild('openspime', NS_CORE);
-  if (iq.name !== 'iq' || iq.attr('type') !== 'set' || !container) return undefined;
-  const from = iq.attr('from') ?? '';
-  const reply = { id: iq.attr('id'), to: from, from: iq.attr('to') };
-  try {
-    const opened = await openContainer(container, from, o);
-    checkSender(opened, from);
-    if (opened.payload.name !== 'data' || opened.payload.ns !== NS_DATA) return undefined;
-    const entries = parseData(opened.payload);
-    checkEntryDates(entries, o.now(), o.skewMs);
-    await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted });
-    return xml('iq', { type: 'result', ...reply });
-  } catch (e) {
-    const err = e instanceof OpenSpimeError ? e : new OpenSpimeError('bad-format', String((e as Error)?.message ?? e));
-    return xml('iq', { type: 'error', ...reply }, stanzaErrorFor(err));
-  }
+export function handleReport(iq: XmlElement, o: ReportHandlerOptions): Promise<XmlElement | undefined> {
+  return openIqContainer(iq, o, {
+    matches: (p) => p.name === 'data' && p.ns === NS_DATA,
+    precheck: (p) => checkEntryDates(parseData(p), o.now(), o.skewMs),
+    handle: async (opened) => {
+      const all = parseData(opened.payload);
+      // Taken before accept() resolves, so that a duplicate arriving meanwhile is not passed on too.
+      const entries = o.seen ? o.seen.take(opened.osid, all) : all;
+      if (!entries.length) return null; // all known: acknowledged, stored once
+      try {
+        await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted });
+      } catch (e) {
+        o.seen?.release(opened.osid, entries);
+        throw e;
+      }
+      return null;
+    },
+  });
 }

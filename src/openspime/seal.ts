@@ -9,10 +9,11 @@
 import { base64Encode } from '../bytes/base64.js';
 import { concatBytes } from '../bytes/bytes.js';
 import { utf8Encode } from '../bytes/utf8.js';
-import type { Crypto, RsaPrivateKey, RsaPublicKey } from '../crypto/crypto.js';
+import { CryptoError, type Crypto, type RsaPrivateKey, type RsaPublicKey } from '../crypto/crypto.js';
 import type { XmlElement } from '../xml/element.js';
 import { canonicalize } from './canonical.js';
 import { buildContainer, parseContainer, type ClaimKeyRef, type Container, type Transport } from './container.js';
+import { OpenSpimeError } from './errors.js';
 import { CONTENT_TYPE_ENCRYPTED, NS_CORE, SIGN_ALG, VERSION } from './namespaces.js';
 import { signedInfo } from './signing.js';
 
@@ -42,7 +43,14 @@ export function encryptTransport(crypto: Crypto, payload: XmlElement, recipient:
   const k = crypto.randomBytes(CONTENT_KEY_BYTES);
   const iv = crypto.randomBytes(IV_BYTES);
   const sealed = crypto.aesGcmEncrypt(k, iv, canonicalize(payload), transportAad(osid, CONTENT_TYPE_ENCRYPTED));
-  return { kind: 'encrypted', contentType: CONTENT_TYPE_ENCRYPTED, transportKey: crypto.rsaOaepEncrypt(recipient, k), body: concatBytes(iv, sealed) };
+  let transportKey: Uint8Array;
+  try {
+    transportKey = crypto.rsaOaepEncrypt(recipient, k);
+  } catch (e) {
+    if (e instanceof CryptoError) throw new OpenSpimeError('bad-key', `recipient key: ${e.message}`);
+    throw e;
+  }
+  return { kind: 'encrypted', contentType: CONTENT_TYPE_ENCRYPTED, transportKey, body: concatBytes(iv, sealed) };
 }
 
 /** The `<openspime/>` element carrying `payload` (one extension element). */

@@ -1,14 +1,16 @@
 // SpimeSeek requests (v0.9 §1.2; docs/PROTOCOL.md §7): build and parse
 //   <spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'>
 //     <request id=ID><spimeid/><expdate/><encrequired/></request></spimeseek>
-// and the ScopeNode's admission check: identity (originator osid, request id) not seen before,
-// expdate in the future but not too far (bounds the replay memory).
+// and the ScopeNode's admission check: authorized (§7.3) first, then identity (originator osid,
+// request id) not seen before, expdate in the future but not too far (bounds the replay memory),
+// and a per-osid share of that memory.
 import { xml, type XmlElement } from '../xml/element.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
-import { jidCovers } from './jid.js';
+import { bareJid, jidCovers } from './jid.js';
 import type { ClaimKeyBody } from './claimkey.js';
 import { NS_SPIMESEEK, VERSION } from './namespaces.js';
+import { openContainer, type Opened, type OpenOptions } from './open.js';
 
 export interface SeekRequest {
   id: string;
@@ -46,33 +48,69 @@ export function parseSeekRequest(el: XmlElement): SeekRequest {
   return { id, spimeid, expdate, encrequired: enc === 'true' || enc === '1' };
 }
 
+/** Who asks: the effective osid of a verified container, and its verified claim key if any. */
+export interface SeekRequester {
+  osid: string;
+  claim?: ClaimKeyBody;
+}
+
 /**
- * Remembers admitted requests until they expire, bounded. `admit` throws request-expired or
- * request-replayed; per v0.9 §1.2.0 the ScopeNode then ignores the request (no answer).
+ * Remembers admitted requests until they expire, bounded in total and per osid. `admit` throws
+ * not-authorized-for-spime, request-expired, request-replayed or rate-limited; per v0.9 §1.2.0 the
+ * ScopeNode then ignores the request (no answer). Only authorized requests take memory, and one
+ * osid at most `maxPerOsid` of it, so no signer can fill it and lock the others out.
  */
 export class SeekGuard {
-  readonly #seen = new Map<string, number>(); // identity → expiry (ms)
+  readonly #seen = new Map<string, { exp: number; osid: string }>(); // identity → expiry (ms), account
+  readonly #perOsid = new Map<string, number>(); // bare JID → identities held
   readonly #now: () => number;
   readonly #skew: number;
   readonly #max: number;
+  readonly #maxPerOsid: number;
 
-  constructor(now: () => number, skewMs = 300_000, maxEntries = 4096) {
+  constructor(now: () => number, skewMs = 300_000, maxEntries = 4096, maxPerOsid = 64) {
     this.#now = now;
     this.#skew = skewMs;
     this.#max = maxEntries;
+    this.#maxPerOsid = maxPerOsid;
   }
 
-  admit(osid: string, r: SeekRequest): void {
+  get size(): number { return this.#seen.size; }
+
+  /**
+   * The checks that need neither the container's signature nor a lookup (expiry, replay, memory):
+   * run before opening, so a replayed or stale request costs nothing. Does not admit.
+   */
+  check(osid: string, r: SeekRequest): void {
     const now = this.#now();
     const exp = parseDateTime(r.expdate)!;
     if (now > exp + this.#skew) throw new OpenSpimeError('request-expired', `expired ${r.expdate}`);
     if (exp - now > MAX_SEEK_LIFETIME_MS + this.#skew) throw new OpenSpimeError('request-expired', `expdate ${r.expdate} is more than 24 h ahead`);
-    for (const [k, e] of this.#seen) if (now > e + this.#skew) this.#seen.delete(k);
-    const id = `${osid}\u0000${r.id}`;
-    if (this.#seen.has(id)) throw new OpenSpimeError('request-replayed', `request ${r.id} of ${osid} already treated`);
+    this.#purge(now);
+    if (this.#seen.has(`${osid}\u0000${r.id}`)) throw new OpenSpimeError('request-replayed', `request ${r.id} of ${osid} already treated`);
     // Full: refuse rather than forget (forgetting would re-open a replay window).
-    if (this.#seen.size >= this.#max) throw new OpenSpimeError('request-replayed', 'replay memory full');
-    this.#seen.set(id, exp);
+    if (this.#seen.size >= this.#max) throw new OpenSpimeError('rate-limited', 'replay memory full');
+    // The share is per account: a claim key for a bare JID covers every resource of it.
+    if ((this.#perOsid.get(bareJid(osid)) ?? 0) >= this.#maxPerOsid) throw new OpenSpimeError('rate-limited', `${bareJid(osid)} has ${this.#maxPerOsid} requests pending`);
+  }
+
+  /** Authorizes (§7.3) and then remembers the request; call with the opened, verified container. */
+  admit(requester: SeekRequester, r: SeekRequest): void {
+    authorizeSeek(requester, r);
+    this.check(requester.osid, r);
+    const account = bareJid(requester.osid);
+    this.#seen.set(`${requester.osid}\u0000${r.id}`, { exp: parseDateTime(r.expdate)!, osid: account });
+    this.#perOsid.set(account, (this.#perOsid.get(account) ?? 0) + 1);
+  }
+
+  #purge(now: number): void {
+    for (const [k, e] of this.#seen) {
+      if (now <= e.exp + this.#skew) continue;
+      this.#seen.delete(k);
+      const n = (this.#perOsid.get(e.osid) ?? 1) - 1;
+      if (n > 0) this.#perOsid.set(e.osid, n);
+      else this.#perOsid.delete(e.osid);
+    }
   }
 }
 
@@ -80,8 +118,30 @@ export class SeekGuard {
  * May the requester see the sought spime's data (PROTOCOL.md §7.3)? Yes if it is the spime
  * itself, or presented a verified claim key for that spime. Throws not-authorized-for-spime.
  */
-export function authorizeSeek(requester: { osid: string; claim?: ClaimKeyBody }, r: SeekRequest): void {
+export function authorizeSeek(requester: SeekRequester, r: SeekRequest): void {
   if (jidCovers(r.spimeid, requester.osid)) return;
   if (requester.claim && requester.claim.claims === r.spimeid) return;
   throw new OpenSpimeError('not-authorized-for-spime', `${requester.osid} may not seek ${r.spimeid}`);
+}
+
+/**
+ * A SpimeSeek request relayed by PubSub (PROTOCOL.md §7.2, §7.3), in the order that keeps a
+ * hostile request cheap: parse, "could it be authorized at all", expiry, replay and memory (no
+ * lookup), then open the container
+ * (claim key and signature), then authorize and admit. `from` is the PubSub service. Throws an
+ * OpenSpimeError; per v0.9 the ScopeNode ignores the request then.
+ */
+export async function openSeekRequest(el: XmlElement, from: string, o: OpenOptions, guard: SeekGuard): Promise<{ opened: Opened; request: SeekRequest }> {
+  let request: SeekRequest | undefined;
+  const opened = await openContainer(el, from, o, {
+    precheck: (payload, osid, container) => {
+      request = parseSeekRequest(payload);
+      // §7.3 before any lookup: neither the spime itself nor presenting a claim key for it
+      const ck = container.originator?.claimkey;
+      if (!jidCovers(request.spimeid, osid) && ck?.claims !== request.spimeid) authorizeSeek({ osid }, request);
+      guard.check(osid, request);
+    },
+  });
+  guard.admit(opened, request!);
+  return { opened, request: request! };
 }

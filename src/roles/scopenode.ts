@@ -6,8 +6,8 @@ import type { Crypto, RsaPrivateKey } from '../crypto/crypto.js';
 import type { DataEntry } from '../openspime/data.js';
 import { conditionOfStanzaError, OpenSpimeError } from '../openspime/errors.js';
 import { NS_CORE } from '../openspime/namespaces.js';
-import { KeyDirectory } from '../openspime/pubkeys.js';
-import { handleReport } from '../openspime/report.js';
+import { KeyDirectory, type KeyDirectoryOptions } from '../openspime/pubkeys.js';
+import { handleReport, ReportMemory } from '../openspime/report.js';
 import type { XmlElement } from '../xml/element.js';
 import type { Client } from '../xmpp/client.js';
 import { StanzaError } from '../xmpp/errors.js';
@@ -20,16 +20,25 @@ export interface ScopeNodeOptions {
   /** Certification services whose keys we believe (the allow-list). */
   certServices: readonly string[];
   now: () => number;
-  /** A verified, decrypted report. Throw OpenSpimeError('inconsistent-data-with-scope') to refuse it. */
+  /**
+   * A verified, decrypted report's entries not accepted before (a replayed or re-sent report is
+   * acknowledged but not passed twice, PROTOCOL.md §7.4). Throw
+   * OpenSpimeError('inconsistent-data-with-scope') to refuse it.
+   */
   accept: (osid: string, entries: DataEntry[], info: { signed: boolean; encrypted: boolean }) => void | Promise<void>;
   /** A refused report and the condition sent back (for logs). */
   rejected?: (from: string, condition: string) => void;
+  /** (osid, date) pairs remembered for dedupe. Default 4096. */
+  dedupeEntries?: number;
+  /** Key lookups' bounds and caches (KeyDirectory options): per-peer quota, in-flight limits. */
+  keyDirectory?: Partial<Omit<KeyDirectoryOptions, 'iq' | 'certServices' | 'now'>>;
 }
 
 export function attachScopeNode(o: ScopeNodeOptions): KeyDirectory {
-  const keys = new KeyDirectory({ iq: o.client, certServices: o.certServices, now: o.now });
+  const keys = new KeyDirectory({ ...o.keyDirectory, iq: o.client, certServices: o.certServices, now: o.now });
+  const seen = new ReportMemory(o.dedupeEntries);
   o.client.registerIq('set', 'openspime', NS_CORE, async (iq) => {
-    const reply = await handleReport(iq, { crypto: o.crypto, keys, now: o.now, decryptionKey: o.key, accept: o.accept });
+    const reply = await handleReport(iq, { crypto: o.crypto, keys, now: o.now, decryptionKey: o.key, accept: o.accept, seen });
     // an OpenSpime container with some other payload (claim, seek): not this role's business
     if (!reply) throw new StanzaError('feature-not-implemented', 'cancel');
     if (reply.attr('type') === 'error') o.rejected?.(iq.attr('from') ?? '', errorCondition(reply) ?? 'unknown');

@@ -1,7 +1,7 @@
 // Builds element trees from start/end tags, resolving namespaces per Namespaces in XML 1.0
 // (Third Edition): §3 declarations, §5 QName constraints, §6.1 scoping, §6.3 attribute uniqueness.
 // Errors are reported at the byte offset of the tag's `<`.
-import { XmlElement } from './element.js';
+import { NO_NAMESPACE, XmlElement } from './element.js';
 import { XmlError } from './errors.js';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -67,8 +67,9 @@ export class TreeBuilder {
     this.declared = declared;
     const colon = qname.indexOf(':');
     let local = qname;
-    let ns: string;
-    if (colon < 0) ns = defaultNs;
+    let ns: string | null;
+    // No default namespace in scope (none declared, or undeclared by xmlns=''): no namespace.
+    if (colon < 0) ns = defaultNs === '' ? NO_NAMESPACE : defaultNs;
     else {
       checkQName(qname, colon, offset);
       const prefix = qname.slice(0, colon);

@@ -47,8 +47,9 @@ export class XmlWriter {
 
   /**
    * Writes `el` and its subtree. `contextNs` is the default namespace in effect where it goes
-   * (for a stanza, the stream's 'jabber:client'); an element whose `ns` differs gets an xmlns
-   * declaration, and `ns` '' means "the context's".
+   * (for a stanza, the stream's 'jabber:client'; '' for none); an element whose namespace differs
+   * gets an xmlns declaration. `ns` '' means "the context's" (the parent's), `ns` null no
+   * namespace: written xmlns='' wherever a default namespace is in effect.
    */
   element(el: XmlElement, contextNs = ''): this {
     const start = this.#len;
@@ -86,7 +87,7 @@ export class XmlWriter {
     checkName(el.name, false, this.#len);
     this.#byte(0x3c);
     this.#string(el.name, TEXT);
-    const ns = el.ns === '' ? contextNs : el.ns;
+    const ns = el.ns === '' ? contextNs : el.ns ?? '';
     if (ns !== contextNs) this.#attr('xmlns', ns);
     for (const name of Object.keys(el.attrs)) {
       if (name === 'xmlns') continue; // the namespace is `ns`, never an attribute

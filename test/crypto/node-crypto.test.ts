@@ -4,7 +4,7 @@
 import * as nodeCrypto from 'node:crypto';
 import { createNodeCrypto, generateNodeRsaKey, nodeRsaPrivateKey } from '../../hosts/node/crypto.js';
 import { rsaPublicKeyFromBytes } from '../../src/crypto/rsa-key.js';
-import type { HashAlgorithm, RsaPublicKey } from '../../src/crypto/crypto.js';
+import { CryptoError, type HashAlgorithm, type RsaPublicKey } from '../../src/crypto/crypto.js';
 import { hex, loadWycheproof } from '../helpers/wycheproof.js';
 
 const crypto = createNodeCrypto();
@@ -92,7 +92,23 @@ describe('RSAES-OAEP (SHA-256, MGF1-SHA-256) key wrap', () => {
     expect(crypto.rsaOaepDecrypt(key, c)).toEqual(m);
   });
   test('messages longer than k - 2hLen - 2 = 190 bytes are refused', () => {
-    expect(() => crypto.rsaOaepEncrypt(key.publicKey, new Uint8Array(191))).toThrow(RangeError);
+    expect(() => crypto.rsaOaepEncrypt(key.publicKey, new Uint8Array(191))).toThrow(CryptoError);
+  });
+  test('an allowed odd-size key (2052 bits, k = 257 octets) wraps and unwraps', () => {
+    const odd = generateNodeRsaKey(2052);
+    expect(typeof rsaPublicKeyFromBytes(odd.publicKey.modulus, odd.publicKey.exponent)).toBe('object'); // inside the profile's limits
+    for (const len of [16, 257 - 66]) {
+      const m = crypto.randomBytes(len);
+      const c = crypto.rsaOaepEncrypt(odd.publicKey, m);
+      expect(c.length).toBe(257);
+      expect(crypto.rsaOaepDecrypt(odd, c)).toEqual(m);
+    }
+    expect(() => crypto.rsaOaepEncrypt(odd.publicKey, new Uint8Array(257 - 65))).toThrow(CryptoError);
+  });
+  test('a public key OpenSSL cannot use is a typed CryptoError (bad-key), not a raw library error', () => {
+    const zero = { modulus: new Uint8Array(256), exponent: new Uint8Array([1, 0, 1]) };
+    expect(() => crypto.rsaOaepEncrypt(zero, new Uint8Array(16))).toThrow(expect.objectContaining({ condition: 'bad-key' }));
+    expect(() => crypto.rsaOaepEncrypt(zero, new Uint8Array(16))).toThrow(CryptoError);
   });
   test('any flipped bit, a wrong key, or a SHA-1 OAEP ciphertext fails as undefined', () => {
     const m = crypto.randomBytes(16);
@@ -139,8 +155,8 @@ describe('AES-GCM (McGrew & Viega test cases 1-4, 13-16)', () => {
     expect(crypto.aesGcmDecrypt(hex(key), hex(iv), out.subarray(0, 15), hex(a))).toBeUndefined();
   });
   test('wrong key or IV lengths are caller mistakes and throw', () => {
-    expect(() => crypto.aesGcmEncrypt(new Uint8Array(24), new Uint8Array(12), new Uint8Array(0), new Uint8Array(0))).toThrow(RangeError);
-    expect(() => crypto.aesGcmEncrypt(new Uint8Array(16), new Uint8Array(16), new Uint8Array(0), new Uint8Array(0))).toThrow(RangeError);
+    expect(() => crypto.aesGcmEncrypt(new Uint8Array(24), new Uint8Array(12), new Uint8Array(0), new Uint8Array(0))).toThrow(CryptoError);
+    expect(() => crypto.aesGcmEncrypt(new Uint8Array(16), new Uint8Array(16), new Uint8Array(0), new Uint8Array(0))).toThrow(CryptoError);
   });
 });
 

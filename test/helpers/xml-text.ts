@@ -31,15 +31,17 @@ export function serialize(root: XmlElement, style: Style = {}): string {
   const write = (el: XmlElement, parentNs: string | undefined, depth: number, isRoot: boolean): string => {
     let decl = '';
     let name = el.name;
-    if (style.prefixes && el.ns) {
-      let p = prefixOf.get(el.ns);
+    // '' (built, not chosen): the parent's; null: none
+    const ns = el.ns === '' ? parentNs ?? '' : el.ns ?? '';
+    if (style.prefixes && ns) {
+      let p = prefixOf.get(ns);
       if (!p) {
         p = `p${prefixOf.size}`;
-        prefixOf.set(el.ns, p);
-        decl += ` xmlns:${p}=${q}${esc(el.ns, q, false)}${q}`;
+        prefixOf.set(ns, p);
+        decl += ` xmlns:${p}=${q}${esc(ns, q, false)}${q}`;
       }
       name = `${p}:${el.name}`;
-    } else if (el.ns !== parentNs) decl += ` xmlns=${q}${esc(el.ns, q, false)}${q}`;
+    } else if (!style.prefixes && ns !== (parentNs ?? '')) decl += ` xmlns=${q}${esc(ns, q, false)}${q}`;
     if (isRoot && style.extraNs) for (const [p, u] of Object.entries(style.extraNs)) decl += ` xmlns:${p}=${q}${u}${q}`;
     let keys = Object.keys(el.attrs);
     if (style.reverseAttrs) keys = keys.reverse();
@@ -49,7 +51,7 @@ export function serialize(root: XmlElement, style: Style = {}): string {
     const nlEnd = style.indent !== undefined ? '\n' + style.indent.repeat(depth) : '';
     const hasElements = el.children.some((c) => typeof c !== 'string');
     // Prefixed children stay in their namespace whatever the default is; keep ns tracking simple.
-    const childParent = style.prefixes ? undefined : el.ns;
+    const childParent = style.prefixes ? undefined : ns;
     let body = '';
     for (const c of el.children) {
       if (typeof c === 'string') body += (hasElements || style.indentText ? nl : '') + esc(c, q, !!style.charRefs);

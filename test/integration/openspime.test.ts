@@ -14,6 +14,10 @@ import { NS_CORE, NS_PUBKEY, NS_PUBSUB, NS_PUBSUB_EVENT } from '../../src/opensp
 import { openContainer } from '../../src/openspime/open.js';
 import { pubkeysRequest } from '../../src/openspime/pubkeys.js';
 import { seal } from '../../src/openspime/seal.js';
+import { issueClaimKey } from '../../src/openspime/claimkey.js';
+import { reportIq } from '../../src/openspime/report.js';
+import { formatDateTime } from '../../src/openspime/datetime.js';
+import { conditionOfStanzaError } from '../../src/openspime/errors.js';
 import { attachScopeNode } from '../../src/roles/scopenode.js';
 import { SpimeReporter } from '../../src/roles/spime.js';
 import { xml, type XmlElement } from '../../src/xml/index.js';
@@ -55,7 +59,7 @@ async function sensorEntries(n: number): Promise<DataEntry[]> {
 
 beforeAll(async () => {
   server = await startProsody({ admins: ['spime'] });
-  await Promise.all(['spime', 'scopenode'].map((u) => server.register(u, `${u}-pw`)));
+  await Promise.all(['spime', 'scopenode', 'mallory'].map((u) => server.register(u, `${u}-pw`)));
   keyService = await startKeyService({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
   keyService.publish(`spime@${server.host}`, [spimeKey.publicKey]);
   keyService.publish(`scopenode@${server.host}`, [scopeKey.publicKey]);
@@ -146,5 +150,59 @@ describe('OpenSpime through Prosody', () => {
     // and a bit flipped in the stored item would not have verified
     const forged = seal(buildData(entries), { crypto, osid: spime.jid, cert: server.componentDomain, signingKey: generateNodeRsaKey(), encryptTo: scopeKey.publicKey });
     await expect(openContainer(forged, server.pubsubDomain, { crypto, keys: scopeKeys, now, decryptionKey: scopeKey })).rejects.toMatchObject({ condition: 'bad-signature' });
+  });
+
+  test('40 forged reports from an ordinary account cost a bounded number of key lookups; the real spime\'s report still verifies, the ScopeNode stays online', async () => {
+    const mallory = client('mallory', 'm');
+    await mallory.start();
+    try {
+      const malloryKey = generateNodeRsaKey(); // published nowhere: its signatures are garbage to the ScopeNode
+      const date = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const forged: XmlElement[] = [];
+      for (let i = 0; i < 40; i++) {
+        const kind = i % 3;
+        // 0: someone else's osid; 1: its own osid, which no service vouches for; 2: its own osid with a
+        // well-formed claim key for a spime of its choosing (a lookup of that spime's key per report)
+        const osid = kind === 0 ? `victim-${i}@${server.host}/device` : mallory.jid;
+        const claimkey = kind === 2
+          ? { cert: server.componentDomain, claims: `ghost-${i}@${server.host}`, key: issueClaimKey(crypto, malloryKey, { claims: `ghost-${i}@${server.host}`, osid: `mallory@${server.host}`, expdate: formatDateTime(Date.now() + 3600_000) }) }
+          : undefined;
+        forged.push(reportIq(scope.jid, [{ date: date(), ppm: 9999 }], { crypto, osid, cert: server.componentDomain, signingKey: malloryKey, encryptTo: scopeKey.publicKey, claimkey }));
+      }
+      scopeKeys.forget(server.componentDomain, spime.jid); // the real report needs a lookup amid the flood
+      const before = keyService.answered;
+      accepted.length = 0;
+      const send = (batch: XmlElement[]) => Promise.all(batch.map((iq) => mallory.request(iq).then(() => 'accepted', (e) => {
+        const error = (e as { stanza?: XmlElement }).stanza?.getChild('error');
+        return (error && conditionOfStanzaError(error)) ?? `raw ${(e as Error).message}`;
+      })));
+      // two waves of 20 (mallory's own client allows 32 pending iqs); the real report rides in the first
+      const first = send(forged.slice(0, 20));
+      const entries: DataEntry[] = [{ date: date(), ppm: 421 }];
+      const real = reporter().report(entries);
+      const got = [...await first, ...await send(forged.slice(20))];
+      await real;
+      // mallory's quota (8 lookups per window) + the two lookups of the real report (each side's)
+      expect(keyService.answered - before).toBeLessThanOrEqual(8 + 2);
+      expect(accepted).toEqual([{ osid: spime.jid, entries, signed: true, encrypted: true }]);
+      expect(got.filter((c) => c === 'accepted')).toEqual([]);
+      expect(got.filter((_, i) => i % 3 === 0).every((c) => c === 'osid-mismatch')).toBe(true);
+      expect(new Set(got)).toEqual(new Set(['osid-mismatch', 'key-unavailable', 'rate-limited']));
+      expect(scope.status).toBe('online');
+      await expect(scope.ping()).resolves.toEqual(expect.any(Number));
+    } finally {
+      await mallory.stop();
+    }
+  }, 30_000);
+
+  test('§7.4: a report re-sent (same entries, fresh seal) is acknowledged but reaches accept once', async () => {
+    // dates no other test here uses (they report "now" and the last minute's sensor samples)
+    const at = (ago: number) => new Date(Date.now() - ago).toISOString().replace(/\.\d+Z$/, 'Z');
+    const entries: DataEntry[] = [{ date: at(100_000), ppm: 433 }];
+    accepted.length = 0;
+    await reporter().report(entries);
+    await reporter().report(entries); // e.g. after the first answer was lost: the spime sends again
+    await reporter().report([...entries, { date: at(90_000), ppm: 434 }]);
+    expect(accepted.map((a) => a.entries.map((e) => e.ppm))).toEqual([[433], [434]]);
   });
 });

@@ -66,27 +66,54 @@ describe('SpimeSeek', () => {
     el.getChild('request')!.getChild('spimeid')!.children = ['\n   4A6B@spime.openspime.com/spime \n'];
     expect(parseSeekRequest(el).spimeid).toBe(req.spimeid);
   });
+  /** A requester holding a verified claim key for the sought spime. */
+  const owner = (osid: string) => ({ osid, claim: { claims: req.spimeid, osid, expdate: '2027-01-01T00:00:00Z' } });
   test('guard: admits once, then request-replayed; same id from another osid is another request', () => {
     let now = Date.parse('2026-11-22T06:00:00Z');
     const g = new SeekGuard(() => now);
-    g.admit('a@x/r', req);
-    expect(conditionOf(() => g.admit('a@x/r', req))).toBe('request-replayed');
-    g.admit('b@x/r', req);
+    g.admit(owner('a@x/r'), req);
+    expect(conditionOf(() => g.admit(owner('a@x/r'), req))).toBe('request-replayed');
+    g.admit(owner('b@x/r'), req);
+    g.admit({ osid: req.spimeid }, req); // the spime itself
     now = Date.parse('2026-11-22T07:04:59Z'); // within the 5 min skew after expdate
-    expect(conditionOf(() => g.admit('a@x/r', req))).toBe('request-replayed');
+    expect(conditionOf(() => g.admit(owner('a@x/r'), req))).toBe('request-replayed');
     now = Date.parse('2026-11-22T07:05:01Z');
-    expect(conditionOf(() => g.admit('c@x/r', req))).toBe('request-expired');
+    expect(conditionOf(() => g.admit(owner('c@x/r'), req))).toBe('request-expired');
   });
   test('guard: the v0.9 example (expdate before the request was sent) is expired; a 2-day expdate is refused', () => {
     const g = new SeekGuard(() => Date.parse('2008-04-02T16:58:23Z'));
-    expect(conditionOf(() => g.admit('a@x/r', { ...req, expdate: '2008-04-01T12:23:54+01:00' }))).toBe('request-expired');
-    expect(conditionOf(() => g.admit('a@x/r', { ...req, expdate: '2008-04-04T16:58:23Z' }))).toBe('request-expired');
+    expect(conditionOf(() => g.admit(owner('a@x/r'), { ...req, expdate: '2008-04-01T12:23:54+01:00' }))).toBe('request-expired');
+    expect(conditionOf(() => g.admit(owner('a@x/r'), { ...req, expdate: '2008-04-04T16:58:23Z' }))).toBe('request-expired');
   });
   test('guard: memory is bounded and refuses (never forgets) when full', () => {
     const g = new SeekGuard(() => Date.parse('2026-11-22T06:00:00Z'), 300_000, 2);
-    g.admit('a', { ...req, id: 'aaaaaaaa1' });
-    g.admit('a', { ...req, id: 'aaaaaaaa2' });
-    expect(conditionOf(() => g.admit('a', { ...req, id: 'aaaaaaaa3' }))).toBe('request-replayed');
+    g.admit(owner('a'), { ...req, id: 'aaaaaaaa1' });
+    g.admit(owner('b'), { ...req, id: 'aaaaaaaa2' });
+    expect(conditionOf(() => g.admit(owner('c'), { ...req, id: 'aaaaaaaa3' }))).toBe('rate-limited');
+    expect(conditionOf(() => g.admit(owner('a'), { ...req, id: 'aaaaaaaa1' }))).toBe('request-replayed');
+  });
+  test('guard: 4,096 requests from a signer not authorized for the spime take no memory; an authorized one is still admitted', () => {
+    const g = new SeekGuard(() => Date.parse('2026-11-22T06:00:00Z'));
+    for (let i = 0; i < 4096; i++) {
+      expect(conditionOf(() => g.admit({ osid: 'mallory@x/r' }, { ...req, id: `mallory-${i}` }))).toBe('not-authorized-for-spime');
+    }
+    // a claim key for another spime authorizes nothing here
+    expect(conditionOf(() => g.admit({ osid: 'mallory@x/r', claim: { claims: 'other@x/y', osid: 'mallory@x', expdate: '2027-01-01T00:00:00Z' } }, req))).toBe('not-authorized-for-spime');
+    expect(g.size).toBe(0);
+    g.admit(owner('owner@x/web'), req);
+    expect(g.size).toBe(1);
+  });
+  test('guard: one authorized osid gets at most maxPerOsid of the memory; others are still admitted; expiry frees its share', () => {
+    let now = Date.parse('2026-11-22T06:00:00Z');
+    const g = new SeekGuard(() => now, 300_000, 4096, 3);
+    for (let i = 0; i < 3; i++) g.admit(owner('greedy@x/r'), { ...req, id: `greedy-${i}` });
+    expect(conditionOf(() => g.admit(owner('greedy@x/r'), { ...req, id: 'greedy-3' }))).toBe('rate-limited');
+    // other resources of the same account share its quota (one claim key covers them all)
+    expect(conditionOf(() => g.admit(owner('greedy@x/r2'), { ...req, id: 'greedy-3' }))).toBe('rate-limited');
+    g.admit(owner('other@x/r'), { ...req, id: 'other-000' });
+    now = Date.parse('2026-11-22T07:05:01Z');
+    g.admit(owner('greedy@x/r'), { ...req, id: 'greedy-4', expdate: '2026-11-22T08:00:00Z' });
+    expect(g.size).toBe(1);
   });
   test.each([['short id', { id: 'x' }], ['bad expdate', { expdate: 'soon' }]])('%s → bad-format', (_n, patch) => {
     expect(conditionOf(() => parseSeekRequest(buildSeekRequest({ ...req, ...patch })))).toBe('bad-format');

@@ -12,6 +12,8 @@ import { seal } from '../../src/openspime/seal.js';
 import { authorizeSeek, buildSeekRequest } from '../../src/openspime/spimeseek.js';
 import { handleReport, reportIq } from '../../src/openspime/report.js';
 import { generateNodeRsaKey } from '../../hosts/node/crypto.js';
+import { writeElement } from '../../src/xml/writer.js';
+import { parseDocument } from '../../src/xml/document.js';
 import { conditionOf, crypto, E, keys, world } from '../helpers/world.js';
 
 const report = () => buildData([{ date: '2026-11-22T05:59:00Z', ppm: 415, temperature: 20.5 }]);
@@ -208,5 +210,21 @@ describe('claim handler (spime, stanza in → stanza out)', () => {
     expect(r.getChild('error')!.getChildren().map((c) => c.name)).toEqual(['not-authorized', 'not-signed']);
     const ok = (await spimeSide((_r, signed) => !signed, { requireSignature: false })(claimIq(false)))!;
     expect(ok.attr('type')).toBe('result');
+  });
+});
+
+describe('a payload with a no-namespace child (xmlns=\'\') survives transit', () => {
+  // An extension element whose child is deliberately in no namespace, built and parsed.
+  const built = () => xml('data', { xmlns: 'urn:example:ext', version: '0.9' }, xml('raw', { xmlns: '' }, 'x'), xml('entry', null, '1'));
+  const parsed = () => parseDocument(new TextEncoder().encode('<data xmlns="urn:example:ext" version="0.9"><raw xmlns="">x</raw><entry>1</entry></data>'));
+  test.each([['built with xmlns: \'\'', built], ['parsed from bytes', parsed]])('%s: signed (plain and encrypted), written, re-read: verifies, and the child is still in no namespace', async (_n, payload) => {
+    for (const encryptTo of [undefined, keys.scopenode.publicKey]) {
+      const { open } = world();
+      const el = seal(payload(), { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo });
+      const wire = parseDocument(writeElement(xml('iq', { type: 'set' }, el), 'jabber:client'), ) as ReturnType<typeof xml>;
+      const r = await open(wire.getChild('openspime', NS_CORE)!, E.spime.jid, { parsePayload: undefined });
+      expect(r.signed).toBe(true);
+      expect([r.payload.getChild('raw')?.ns, r.payload.getChild('entry')?.ns]).toEqual([null, 'urn:example:ext']);
+    }
   });
 });

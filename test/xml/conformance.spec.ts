@@ -185,10 +185,19 @@ describe('XML conformance: accepted input', () => {
     const { events } = checkDocument(utf8('<a xmlns="u"><b xmlns=""/><p:c xmlns:p="v" p:x="1"><d/></p:c></a>'));
     const root = events[0].type === 'stanza' ? events[0].element : undefined;
     expect(root?.ns).toBe('u');
-    expect(root?.getChild('b')?.ns).toBe('');
+    expect(root?.getChild('b')?.ns).toBe(null); // xmlns='' undeclares: no namespace, not "inherit"
     expect(root?.getChild('c')?.ns).toBe('v');
     expect(root?.getChild('c')?.attrs).toEqual({ 'p:x': '1' });
     expect(root?.getChild('c')?.getChild('d')?.ns).toBe('u');
+  });
+
+  test('no namespace is null: without any default declaration, and below xmlns=\'\' until one is declared again', () => {
+    const { events } = checkDocument(utf8('<a><b xmlns="u"><c xmlns=""><d/><e xmlns="w"/></c></b></a>'));
+    const a = events[0].type === 'stanza' ? events[0].element : undefined;
+    const c = a?.getChild('b')?.getChild('c');
+    expect([a?.ns, a?.getChild('b')?.ns, c?.ns, c?.getChild('d')?.ns, c?.getChild('e')?.ns]).toEqual([null, 'u', null, null, 'w']);
+    expect(c?.getChild('d', null)).toBeDefined();
+    expect(c?.getChild('d', 'u')).toBeUndefined();
   });
 
   test('an attribute named __proto__ is an ordinary attribute', () => {

@@ -1,6 +1,6 @@
 // The writer's exact output: escaping (XML 1.0 §2.4, §3.3.3), namespace declarations only where
 // the namespace changes, the RFC 6120 §4.7 stream tags, and refusal of what XML cannot represent.
-import { XmlElement, XmlError, XmlWriter, writeElement, writeStreamClose, writeStreamOpen, xml } from '../../src/xml/index.js';
+import { parseDocument, XmlElement, XmlError, XmlWriter, writeElement, writeStreamClose, writeStreamOpen, xml } from '../../src/xml/index.js';
 import { utf8 } from './helpers.js';
 
 const str = (b: Uint8Array): string => {
@@ -31,6 +31,23 @@ describe('XmlWriter', () => {
     expect(str(writeElement(m))).toBe("<message xmlns='jabber:client'><body>hi</body><x xmlns='urn:x'><y/></x></message>");
     // Leaving a namespace for "none" needs xmlns=''.
     expect(str(writeElement(new XmlElement('a', 'urn:a', {}, [new XmlElement('b', 'urn:b', {}, [])]), 'urn:a'))).toBe("<a><b xmlns='urn:b'/></a>");
+  });
+
+  test('no namespace (ns null, xml() with xmlns: \'\') is written xmlns=\'\' under a default namespace; ns \'\' takes the parent\'s', () => {
+    const el = xml('x', { xmlns: 'urn:x' }, xml('y', { xmlns: '' }, xml('z')), xml('w'));
+    expect([el.getChild('y')!.ns, el.getChild('y')!.getChild('z')!.ns, el.getChild('w')!.ns]).toEqual([null, null, 'urn:x']);
+    expect(str(writeElement(el))).toBe("<x xmlns='urn:x'><y xmlns=''><z/></y><w/></x>");
+    // under a context without a default namespace nothing needs undeclaring
+    expect(str(writeElement(xml('y', { xmlns: '' })))).toBe('<y/>');
+    expect(str(writeElement(xml('y', { xmlns: '' }), 'jabber:client'))).toBe("<y xmlns=''/>");
+    // a parsed no-namespace element keeps its meaning when re-serialized into a namespaced parent
+    const parsed = parseDocument(utf8("<a xmlns='u'><b xmlns=''><c/></b></a>"));
+    expect(str(writeElement(parsed))).toBe("<a xmlns='u'><b xmlns=''><c/></b></a>");
+    expect(parseDocument(writeElement(parsed))).toEqual(parsed);
+    // appended after building, an element without xmlns still takes its parent's namespace on the wire
+    const late = xml('x', { xmlns: 'urn:x' });
+    late.children.push(new XmlElement('v', '', {}, []), new XmlElement('n', null, {}, []));
+    expect(str(writeElement(late))).toBe("<x xmlns='urn:x'><v/><n xmlns=''/></x>");
   });
 
   test('an xmlns attribute never overrides ns', () => {
