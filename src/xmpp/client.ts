@@ -294,6 +294,8 @@ export class Client extends Emitter<ClientEvents> {
         this.roundTrips = stats.roundTrips;
         this.lastMechanism = stats.mechanism;
       }
+      // the link may have dropped after the last negotiation read: #closed has dealt with it
+      if (this.#stream !== stream) return;
       this.#boundJid = n.jid;
       online = true;
       this.#online(resumed);
