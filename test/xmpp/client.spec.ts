@@ -550,15 +550,20 @@ describe('guarantee: redirects and flapping sessions are paced', () => {
     const retries: number[] = [];
     client.on('reconnecting', (d) => retries.push(d));
     await client.start();
-    await clock.advance(1000);
+    await clock.advance(4999); // not yet stable
     server.last.cut();
     await flush();
     await clock.advance(750);
     expect(client.status).toBe('online');
-    await clock.advance(5000);
+    await clock.advance(4999);
     server.last.cut();
     await flush();
-    expect(retries).toEqual([750, 750]);
+    await clock.advance(1500);
+    expect(client.status).toBe('online');
+    await clock.advance(5000); // stable
+    server.last.cut();
+    await flush();
+    expect(retries).toEqual([750, 1500, 750]);
   });
 });
 
