@@ -410,6 +410,19 @@ describe('link supervision and shutdown', () => {
 });
 
 describe('reconnect', () => {
+  test('a link lost between the last negotiation read and online: offline and a retry, never "online" without a stream', async () => {
+    const server = new FakeServer({ sm: false });
+    let cut = true;
+    server.onStanza = (el, conn) => { if (el.name === 'presence' && cut) { cut = false; conn.cut(); } };
+    const { client, clock } = setup(server);
+    const online = client.start();
+    await flush();
+    expect(client.status).toBe('offline');
+    await clock.advance(750);
+    await expect(online).resolves.toBe('spime@example.net/sk1');
+    expect(server.connections).toHaveLength(2);
+  });
+
   test('backoff doubles up to the cap and no connection is attempted before the delay', async () => {
     const server = new FakeServer();
     const { client, clock } = setup(server, { reconnect: { initialMs: 1000, maxMs: 4000, random: () => 1 } });
@@ -482,17 +495,19 @@ describe('guarantee: nothing received before TLS stops the client', () => {
 
 describe('guarantee: redirects and flapping sessions are paced', () => {
   test('a server redirecting to itself after TLS: 3 redirects at once, then backoff (connections counted over 30 s)', async () => {
-    const server = new FakeServer();
-    // after bind (on initial presence) it says see-other-host, naming itself; bounded so that a
-    // client without the limit ends the test instead of spinning forever on delay 0
-    server.onStanza = (el, conn) => { if (el.name === 'presence' && server.connections.length < 200) conn.deliver(streamError('see-other-host', 'example.net:5222'), 'end'); };
+    const server = new FakeServer({ sm: false }); // each session new (a resumed one sends no presence)
     const { client, clock } = setup(server);
+    // 10 ms into each session it says see-other-host, naming itself; bounded so that a client
+    // without the limit ends the test instead of spinning forever on delay 0
+    server.onStanza = (el, conn) => {
+      if (el.name === 'presence' && server.connections.length < 200) clock.setTimeout(() => conn.deliver(streamError('see-other-host', 'example.net:5222'), 'end'), 10);
+    };
     const retries: Array<[number, string]> = [];
     client.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
     client.start().catch(() => {});
     await flush();
     await clock.advance(30_000);
-    // 0, 0, 0, then 750, 1500, 3000, 6000, 6000, 6000, 6000 (cap 8000 × 0.75): 11 in 30 s, not 200
+    // 0, 0, 0, then 750, 1500, 3000, 6000, 6000, 6000 (cap 8000 × 0.75): 10 in 30 s, not 200
     expect(server.connections.length).toBeLessThanOrEqual(12);
     expect(server.connections.length).toBeGreaterThanOrEqual(8);
     expect(retries.slice(0, 6)).toEqual([[0, 'redirect'], [0, 'redirect'], [0, 'redirect'], [750, 'redirect'], [1500, 'redirect'], [3000, 'redirect']]);
@@ -500,10 +515,10 @@ describe('guarantee: redirects and flapping sessions are paced', () => {
   });
 
   test('a redirect chain is counted afresh after a healthy session', async () => {
-    const server = new FakeServer();
+    const server = new FakeServer({ sm: false });
     let redirect = true;
-    server.onStanza = (el, conn) => { if (el.name === 'presence' && redirect) conn.deliver(streamError('see-other-host', 'b.example.net'), 'end'); };
     const { client, clock } = setup(server);
+    server.onStanza = (el, conn) => { if (el.name === 'presence' && redirect) clock.setTimeout(() => conn.deliver(streamError('see-other-host', 'b.example.net'), 'end'), 10); };
     const retries: number[] = [];
     client.on('reconnecting', (d) => retries.push(d));
     client.start().catch(() => {});
