@@ -19,7 +19,9 @@ import { bareJid, formatJid, parseJid, type Jid } from './jid.js';
 import { NS_PING, pingElement, registerPing } from './ping.js';
 import { NS_STREAM, StreamReader } from './reader.js';
 import { negotiate, type Negotiation, type ServerMemory } from './negotiate.js';
-import { Backoff, isRetryable, parseHostPort, type BackoffOptions } from './reconnect.js';
+import {
+  Backoff, DEFAULT_MAX_REDIRECTS, DEFAULT_PERMANENT_RETRY_MS, DEFAULT_STABLE_MS, classifyFailure, parseHostPort, type ReconnectOptions,
+} from './reconnect.js';
 import type { ScramCache } from './sasl-scram.js';
 import { NS_SM, StreamManagement, isStanza } from './stream-management.js';
 import type { XmlStream } from './stream.js';
@@ -54,7 +56,11 @@ export interface ClientOptions {
   /** Send initial presence (RFC 6121 §4.2) once online; default true. */
   presence?: boolean;
   /** false: no automatic reconnect. */
-  reconnect?: BackoffOptions | false;
+  reconnect?: ReconnectOptions | false;
+  /** SCRAM iteration counts accepted (RFC 5802 §9: a hostile server can make PBKDF2 cost what it
+   *  likes). Default 4096 (RFC 7677 §4's floor) to 100_000 (10× Prosody 0.12's 10000). */
+  minScramIterations?: number;
+  maxScramIterations?: number;
   identity?: Identity;
 }
 
@@ -69,9 +75,11 @@ export type ClientEvents = {
   /** Stanzas sent but not confirmed by the server when a session was lost without resumption
    *  (XEP-0198 §5 failed / no SM). The application decides to resend them (e.g. from flash). */
   unconfirmed: (stanzas: XmlElement[]) => void;
-  /** A failure: negotiation, auth, stream error. Fatal ones (not retried) end the client. */
+  /** Every failure, typed: negotiation, auth, stream error, transport. */
   error: (error: Error) => void;
-  reconnecting: (delayMs: number, attempt: number) => void;
+  /** The next attempt is in `delayMs`: `backoff` after a transient failure, `redirect` for a
+   *  see-other-host followed, `permanent` at the slow cadence after a permanent one. */
+  reconnecting: (delayMs: number, attempt: number, kind: 'backoff' | 'redirect' | 'permanent') => void;
   /** Post-bind stream features, for extensions (e.g. CSI). */
   features: (features: XmlElement) => void;
   /** Every element received / written once online (debugging, tracing). */
@@ -95,6 +103,13 @@ export class Client extends Emitter<ClientEvents> {
   #boundJid = '';
   #memory: ServerMemory | undefined;
   #redirect: { host: string; port: number } | undefined;
+  /** see-other-host redirects followed since the last healthy session or other failure. */
+  #redirects = 0;
+  /** Whether the last input from the server came over TLS (its certificate verified). */
+  #inputSecure = false;
+  #onlineSince = 0;
+  /** When the outstanding keepalive probe went out (undefined: none). */
+  #probeAt: number | undefined;
   #retryTimer: TimerHandle | undefined;
   #keepaliveTimer: TimerHandle | undefined;
   #lastReceived = 0;
@@ -149,12 +164,19 @@ export class Client extends Emitter<ClientEvents> {
     if (discoFeature) this.disco.addFeature(discoFeature);
   }
 
-  /** Connects and resolves with the bound JID when first online. Rejects on a fatal error
-   *  (wrong password, no TLS, bad certificate), or on any failure when reconnect is off. */
+  /** Connects and resolves with the bound JID when first online. Rejects on a permanent failure
+   *  (credentials refused, a certificate that does not verify; the client goes on retrying at the
+   *  slow cadence until stop()), or on any failure when reconnect is off. While a retry is
+   *  scheduled it waits for that attempt: calling start() never bypasses the backoff. */
   start(): Promise<string> {
     if (this.#status === 'online') return Promise.resolve(this.#boundJid);
     const p = new Promise<string>((resolve, reject) => this.#startWaiters.push({ resolve, reject }));
-    if (this.#status === 'offline' || this.#status === 'stopped') { this.#status = 'offline'; void this.#connect(); }
+    if (this.#retryTimer === undefined && (this.#status === 'offline' || this.#status === 'stopped')) {
+      this.#backoff.reset();
+      this.#redirects = 0;
+      this.#status = 'offline';
+      void this.#connect();
+    }
     return p;
   }
 
@@ -226,12 +248,18 @@ export class Client extends Emitter<ClientEvents> {
     const reader = new StreamReader(o.clock, o.negotiationTimeoutMs ?? 15000);
     this.#stream = stream;
     this.#reader = reader;
+    this.#inputSecure = false;
     this.roundTrips = 0;
     let online = false;
     const handler = {
-      streamStart: (attrs: Record<string, string>) => { if (!online) reader.push({ kind: 'start', attrs }); },
+      streamStart: (attrs: Record<string, string>) => {
+        if (this.#stream !== stream) return;
+        this.#inputSecure = stream.secure;
+        if (!online) reader.push({ kind: 'start', attrs });
+      },
       element: (el: XmlElement) => {
         if (this.#stream !== stream) return;
+        this.#inputSecure = stream.secure;
         this.#lastReceived = o.clock.now();
         if (!online) return reader.push({ kind: 'element', el });
         try { this.#route(el); } catch (e) { this.#fail(stream, e as Error); }
@@ -266,6 +294,8 @@ export class Client extends Emitter<ClientEvents> {
         this.roundTrips = stats.roundTrips;
         this.lastMechanism = stats.mechanism;
       }
+      // the link may have dropped after the last negotiation read: #closed has dealt with it
+      if (this.#stream !== stream) return;
       this.#boundJid = n.jid;
       online = true;
       this.#online(resumed);
@@ -288,7 +318,9 @@ export class Client extends Emitter<ClientEvents> {
     const queued = this.#reader;
     this.#reader = undefined;
     this.#status = 'online';
-    this.#backoff.reset();
+    this.#onlineSince = this.#o.clock.now();
+    this.#lastReceived = this.#onlineSince;
+    this.#probeAt = undefined;
     this.#scheduleKeepalive();
     this.emit('online', this.#boundJid, resumed);
     const features = this.#pendingFeatures;
@@ -344,18 +376,32 @@ export class Client extends Emitter<ClientEvents> {
     try { this.send(el); } catch { /* offline or queue full: the requester times out */ }
   }
 
-  #scheduleKeepalive(): void {
+  /** XEP-0199 §4.2 link supervision: after `keepaliveMs` of silence, probe; the link is dead only
+   *  when nothing at all arrives within the deadline. Any answer proves it alive, an error iq
+   *  too, and a full local table or queue is back-pressure, never link death: the ping takes a
+   *  reserved slot in the iq table, and when XEP-0198's queue is full an <r/> probes instead. */
+  #scheduleKeepalive(delay?: number): void {
     const every = this.#o.keepaliveMs ?? 60000;
     if (!every) return;
     this.#keepaliveTimer = this.#o.clock.setTimeout(() => {
-      if (this.#status !== 'online') return;
+      this.#keepaliveTimer = undefined;
       const stream = this.#stream;
-      if (this.#o.clock.now() - this.#lastReceived < every) return this.#scheduleKeepalive();
-      this.ping(this.#jid.domain, Math.min(every, 30000)).then(
-        () => this.#scheduleKeepalive(),
-        (e) => { if (stream && this.#stream === stream) this.#fail(stream, e instanceof ConnectionError ? new ConnectionError('connection-timeout', 'no answer to keepalive ping') : e); },
-      );
-    }, every);
+      if (this.#status !== 'online' || !stream) return;
+      const now = this.#o.clock.now();
+      if (this.#probeAt !== undefined) {
+        if (this.#lastReceived < this.#probeAt) return this.#fail(stream, new ConnectionError('connection-timeout', 'nothing received after the keepalive ping'));
+        this.#probeAt = undefined;
+      }
+      const idle = now - this.#lastReceived;
+      if (idle < every) return this.#scheduleKeepalive(every - idle);
+      const deadline = Math.min(every, 30000);
+      this.#probeAt = now;
+      this.iq.request(pingElement(this.#jid.domain), deadline, { reserved: true }).catch((e) => {
+        if (!(e instanceof ConnectionError && e.condition === 'resource-constraint') || this.#stream !== stream || !this.#sm.receiving) return;
+        try { stream.send(xml('r', { xmlns: NS_SM })); } catch { /* gone: the close handler tells */ }
+      });
+      this.#scheduleKeepalive(deadline);
+    }, delay ?? every);
   }
 
   #fail(stream: XmlStream, error: Error): void {
@@ -375,13 +421,21 @@ export class Client extends Emitter<ClientEvents> {
   /** The connection is gone (error or not): tell, then stop or retry. */
   #closed(error: Error | undefined): void {
     if (!this.#stream) return;
+    const authenticated = this.#inputSecure;
     this.#stream = undefined;
     this.#reader = undefined;
     this.#clearTimers();
     const wasStopping = this.#status === 'stopping';
     const wasOnline = this.#status === 'online';
-    if (error instanceof StreamError && error.condition === 'see-other-host' && error.redirect) {
-      this.#redirect = parseHostPort(error.redirect, this.#o.port ?? (this.#o.directTls ? 5223 : 5222));
+    const r = this.#o.reconnect || {};
+    if (wasOnline && this.#o.clock.now() - this.#onlineSince >= (r.stableMs ?? DEFAULT_STABLE_MS)) {
+      this.#backoff.reset();
+      this.#redirects = 0;
+    }
+    // RFC 6120 §4.9.3.19, followed only when it came over TLS: in the clear anyone could send it
+    let redirect: { host: string; port: number } | undefined;
+    if (error instanceof StreamError && error.condition === 'see-other-host' && error.redirect && authenticated) {
+      redirect = parseHostPort(error.redirect, this.#o.port ?? (this.#o.directTls ? 5223 : 5222));
     }
     if (wasStopping) {
       this.#status = 'stopped';
@@ -397,15 +451,29 @@ export class Client extends Emitter<ClientEvents> {
     if (this.#o.streamManagement === false || !this.#sm.canResume) { if (wasOnline || this.#sm.unacked.length) this.#lostSession(this.#sm.reset()); }
     if (error) this.emit('error', error);
     this.emit('offline', error);
-    const retry = this.#o.reconnect !== false && (error === undefined || isRetryable(error));
-    if (!retry) {
+    const kind = redirect ? 'redirect' : error === undefined ? 'transient' : classifyFailure(error, authenticated);
+    const slow = r.permanentRetryMs ?? DEFAULT_PERMANENT_RETRY_MS;
+    if (this.#o.reconnect === false || (kind === 'permanent' && slow === false)) {
       this.#status = 'stopped';
       this.#lostSession(this.#sm.reset());
       this.#rejectStart(error ?? new ConnectionError('socket-closed', 'connection closed'));
       return;
     }
-    const delay = this.#redirect ? 0 : this.#backoff.next();
-    this.emit('reconnecting', delay, this.#backoff.attempt);
+    let delay: number;
+    if (kind === 'permanent') {
+      // the server will say the same for hours: what it had not confirmed is reported now
+      this.#lostSession(this.#sm.reset());
+      this.#rejectStart(error!);
+      this.#redirects = 0;
+      delay = this.#backoff.jitter(slow as number);
+    } else if (kind === 'redirect') {
+      this.#redirect = redirect;
+      delay = ++this.#redirects <= (r.maxRedirects ?? DEFAULT_MAX_REDIRECTS) ? 0 : this.#backoff.next();
+    } else {
+      this.#redirects = 0;
+      delay = this.#backoff.next();
+    }
+    this.emit('reconnecting', delay, this.#backoff.attempt, kind === 'transient' ? 'backoff' : kind);
     this.#retryTimer = this.#o.clock.setTimeout(() => { this.#retryTimer = undefined; if (this.#status === 'offline') void this.#connect(); }, delay);
   }
 

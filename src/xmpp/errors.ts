@@ -37,7 +37,8 @@ export class StreamError extends SpimeError {
   }
 }
 
-/** RFC 6120 §6.5: SASL <failure/> conditions, plus local ones (e.g. `server-signature-mismatch`). */
+/** RFC 6120 §6.5: SASL <failure/> conditions, plus local ones (`server-signature-mismatch`,
+ *  `iteration-count-too-high`, `iteration-count-too-low`). */
 export class SaslError extends SpimeError {
   readonly text: string;
   constructor(condition: string, text = '') {

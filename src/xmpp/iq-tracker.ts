@@ -2,7 +2,9 @@
 // matches answers to requests, checks that the answer comes from the entity asked (§8.1.2.1: from
 // our account, the answer may carry no 'from', our bare JID or our domain), and rejects on timeout.
 // Bounded: at most `maxPending` requests; beyond that `request` rejects at once with
-// `resource-constraint` and nothing is sent.
+// `resource-constraint` and nothing is sent (back-pressure on the caller, not a fault of the
+// link). `reserved` more slots are kept for the client's own requests (the keepalive ping), so
+// applications filling the table can never starve link supervision.
 import { xml, type XmlElement } from '../xml/element.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { ConnectionError, StanzaError } from './errors.js';
@@ -14,6 +16,8 @@ export interface IqTrackerOptions {
   self: () => { full: string; bare: string; domain: string };
   timeoutMs?: number;
   maxPending?: number;
+  /** Slots beyond maxPending only `{ reserved: true }` requests may take (default 2). */
+  reserved?: number;
 }
 
 interface Pending { to: string | undefined; resolve: (el: XmlElement) => void; reject: (e: Error) => void; timer: TimerHandle }
@@ -31,8 +35,9 @@ export class IqTracker {
 
   /** Sends an iq get/set and resolves with the result iq; rejects with StanzaError for type="error",
    *  ConnectionError `timeout`, or `resource-constraint` when the table is full. */
-  request(iq: XmlElement, timeoutMs = this.#o.timeoutMs ?? 30000): Promise<XmlElement> {
-    if (this.#pending.size >= (this.#o.maxPending ?? 32)) {
+  request(iq: XmlElement, timeoutMs = this.#o.timeoutMs ?? 30000, o: { reserved?: boolean } = {}): Promise<XmlElement> {
+    const limit = (this.#o.maxPending ?? 32) + (o.reserved ? this.#o.reserved ?? 2 : 0);
+    if (this.#pending.size >= limit) {
       return Promise.reject(new ConnectionError('resource-constraint', `${this.#pending.size} iq requests already pending`));
     }
     let id = iq.attr('id');

@@ -60,7 +60,7 @@ const { stream, reader, o, sm, stats } = n;
   const policy = {
     crypto: o.crypto, username: n.local, password: o.password, allowPlain: o.allowPlain, secure: stream.secure,
     channelBinding: stream.channelBinding ? (t: Parameters<NonNullable<XmlStream['channelBinding']>>[0]) => stream.channelBinding!(t) : undefined,
-    cache: n.scramCache,
+    cache: n.scramCache, minIterations: o.minScramIterations, maxIterations: o.maxScramIterations,
   };
   const host = n.domain;
   let mech: SaslMechanism | undefined;

@@ -32,6 +32,9 @@ export interface SaslPolicy {
   channelBinding?: (type: ChannelBindingType) => Uint8Array | undefined;
   cache?: ScramCache;
   nonce?: string;
+  /** SCRAM iteration counts accepted (see ScramOptions). */
+  minIterations?: number;
+  maxIterations?: number;
 }
 
 const PREFERENCE = ['SCRAM-SHA-256', 'SCRAM-SHA-1'] as const;
@@ -62,7 +65,7 @@ export function chooseMechanism(mechanisms: string[], cbTypes: string[] | undefi
   const serverOffersPlus = mechanisms.some((m) => m.endsWith('-PLUS'));
   for (const base of PREFERENCE) {
     const hash = base === 'SCRAM-SHA-256' ? 'sha256' : 'sha1';
-    const common = { crypto: p.crypto, hash, username: p.username, password: p.password, cache: p.cache, nonce: p.nonce } as const;
+    const common = { crypto: p.crypto, hash, username: p.username, password: p.password, cache: p.cache, nonce: p.nonce, minIterations: p.minIterations, maxIterations: p.maxIterations } as const;
     if (cbType && mechanisms.includes(`${base}-PLUS`)) {
       return scramMechanism(`${base}-PLUS`, { ...common, gs2Header: `p=${cbType},,`, channelBinding: cbData });
     }
@@ -74,7 +77,7 @@ export function chooseMechanism(mechanisms: string[], cbTypes: string[] | undefi
     // did offer -PLUS and we still cannot bind (no common type), "y" would look like a downgrade
     // attack to it, so say "n".
     const gs2Header = hostCanBind && !serverOffersPlus ? 'y,,' : 'n,,';
-    return scramMechanism(base, { crypto: p.crypto, hash, username: p.username, password: p.password, cache: p.cache, nonce: p.nonce, gs2Header });
+    return scramMechanism(base, { crypto: p.crypto, hash, username: p.username, password: p.password, cache: p.cache, nonce: p.nonce, minIterations: p.minIterations, maxIterations: p.maxIterations, gs2Header });
   }
   if (mechanisms.includes('PLAIN')) {
     if (!p.allowPlain) throw new SaslError('invalid-mechanism', 'server offers only PLAIN and PLAIN is not allowed (options.allowPlain)');
@@ -90,14 +93,23 @@ export function authElement(mech: SaslMechanism): XmlElement {
   return xml('auth', { xmlns: NS_SASL, mechanism: mech.name }, initial.length ? base64Encode(initial) : '=');
 }
 
-/** Runs the exchange after <auth/> was sent, until <success/> (verified) or <failure/>. */
+/** Runs the exchange after <auth/> was sent, until <success/> (verified) or <failure/>. A challenge
+ *  the client refuses (e.g. an iteration count past the cap) is answered with <abort/> (RFC 6120
+ *  §6.4.4) before the SaslError is thrown. */
 export async function saslExchange(reader: StreamReader, send: (el: XmlElement) => void, mech: SaslMechanism): Promise<void> {
   for (let rounds = 0; rounds < 4; rounds++) {
     const el = await reader.element();
     if (el.ns !== NS_SASL) throw new SaslError('malformed-request', `unexpected <${el.name}/> during SASL`);
     const data = el.text().trim();
     if (el.name === 'challenge') {
-      send(xml('response', { xmlns: NS_SASL }, base64Encode(mech.challenge(data ? base64Decode(data) : new Uint8Array(0)))));
+      let response: Uint8Array;
+      try {
+        response = mech.challenge(data ? base64Decode(data) : new Uint8Array(0));
+      } catch (e) {
+        send(xml('abort', { xmlns: NS_SASL }));
+        throw e;
+      }
+      send(xml('response', { xmlns: NS_SASL }, base64Encode(response)));
     } else if (el.name === 'success') {
       mech.success(data && data !== '=' ? base64Decode(data) : undefined);
       return;

@@ -4,9 +4,9 @@
 import { portableCrypto } from '../../src/crypto/portable.js';
 import { Client, type ClientOptions } from '../../src/xmpp/client.js';
 import { base64Decode, utf8Decode } from '../../src/xmpp/bytes.js';
-import { ConnectionError, SaslError, StanzaError } from '../../src/xmpp/errors.js';
+import { ConnectionError, SaslError, StanzaError, StreamError } from '../../src/xmpp/errors.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
-import { FakeServer, ManualClock, NS, flush, type Written } from './fakes.js';
+import { FakeServer, ManualClock, NS, flush, type FakeStream, type Written } from './fakes.js';
 
 let seed = 1;
 const crypto = portableCrypto((n) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 255));
@@ -87,20 +87,50 @@ describe('negotiation', () => {
     expect(client.roundTrips).toBe(6);
   });
 
-  test('a server without STARTTLS gets no credentials: tls-required, no retry', async () => {
-    const { server, client } = setup(new FakeServer({ offerStarttls: false }));
-    await expect(client.start()).rejects.toMatchObject({ condition: 'tls-required' });
-    expect(server.last.sentElements.some((e) => e.name === 'auth')).toBe(false);
-    expect(server.connections).toHaveLength(1);
-    expect(client.status).toBe('stopped');
+  test('a server without STARTTLS gets no credentials: tls-required each time, retried at backoff pace (plaintext is unauthenticated)', async () => {
+    const { server, client, clock, errors } = setup(new FakeServer({ offerStarttls: false }));
+    const retries: Array<[number, string]> = [];
+    client.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    let settled = false;
+    client.start().then(() => {}, () => {}).finally(() => { settled = true; });
+    await flush();
+    for (const step of [750, 1500, 3000]) await clock.advance(step);
+    expect(server.connections).toHaveLength(4);
+    expect(server.connections.some((c) => c.sentElements.some((e) => e.name === 'auth'))).toBe(false);
+    expect(errors.map((e) => [e instanceof ConnectionError, (e as ConnectionError).condition])).toEqual(Array(4).fill([true, 'tls-required']));
+    expect(retries).toEqual([[750, 'backoff'], [1500, 'backoff'], [3000, 'backoff'], [6000, 'backoff']]);
+    expect([client.status, settled]).toEqual(['offline', false]); // start() waits on: never given up
+    server.cfg.offerStarttls = true; // the path is clean again
+    await clock.advance(6000);
+    expect(client.status).toBe('online');
   });
 
-  test('wrong password: SaslError not-authorized, not retried', async () => {
+  test('wrong password (after TLS): start() rejects, then retries only at the slow cadence; an operator fix is picked up', async () => {
     const { server, client, clock } = setup(new FakeServer({ password: 'other' }));
+    const retries: Array<[number, string]> = [];
+    client.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
     const err = await client.start().catch((e) => e);
     expect(err).toBeInstanceOf(SaslError);
     expect(err.condition).toBe('not-authorized');
-    await clock.advance(60_000);
+    expect(client.status).toBe('offline');
+    expect(retries).toEqual([[3 * 3600_000, 'permanent']]); // 4 h default, equal jitter at random() = 0.5
+    await clock.advance(3 * 3600_000 - 1);
+    expect(server.connections).toHaveLength(1);
+    server.cfg.password = 'pencil'; // the operator fixes the account
+    const online = client.start(); // waits for the scheduled attempt, does not bypass it
+    await flush();
+    expect(server.connections).toHaveLength(1);
+    await clock.advance(1);
+    await expect(online).resolves.toBe('spime@example.net/sk1');
+    expect(server.connections).toHaveLength(2);
+  });
+
+  test('reconnect.permanentRetryMs: false keeps a permanent failure final (stopped, no timer)', async () => {
+    const { server, client, clock } = setup(new FakeServer({ password: 'other' }), { reconnect: { initialMs: 1000, permanentRetryMs: false } });
+    await expect(client.start()).rejects.toMatchObject({ condition: 'not-authorized' });
+    expect(client.status).toBe('stopped');
+    expect(clock.pending).toBe(0);
+    await clock.advance(24 * 3600_000);
     expect(server.connections).toHaveLength(1);
   });
 
@@ -340,17 +370,27 @@ describe('link supervision and shutdown', () => {
     expect(server.connections).toHaveLength(2);
   });
 
-  test('stream error conflict (another session took the resource) is not retried', async () => {
+  test('stream error conflict after TLS (another session took the resource) is retried only at the slow cadence', async () => {
     const { server, client, clock } = setup();
     const errors: Error[] = [];
+    const unconfirmed: XmlElement[][] = [];
     client.on('error', (e) => errors.push(e));
+    client.on('unconfirmed', (u) => unconfirmed.push(u));
     await client.start();
+    await flush();
+    server.last.holdAcks = true;
+    client.send(xml('message', { to: 'a@example.net/b' }, xml('body', null, 'not acked')));
     server.last.deliver(xml('error', { xmlns: NS.stream }, xml('conflict', { xmlns: 'urn:ietf:params:xml:ns:xmpp-streams' })));
     await flush();
     await clock.advance(120_000);
     expect(errors.map((e) => (e as { condition?: string }).condition)).toEqual(['conflict']);
-    expect(client.status).toBe('stopped');
+    expect(client.status).toBe('offline');
     expect(server.connections).toHaveLength(1);
+    // hours before the next try: what the server had not confirmed is reported now
+    expect(unconfirmed.map((u) => u.map((e) => e.getChildText('body')))).toEqual([['not acked']]);
+    await clock.advance(3 * 3600_000);
+    expect(server.connections).toHaveLength(2);
+    expect(client.status).toBe('online');
   });
 
   test('stop() while connecting rejects start(), writes </stream:stream> when online, leaves no timer', async () => {
@@ -370,6 +410,19 @@ describe('link supervision and shutdown', () => {
 });
 
 describe('reconnect', () => {
+  test('a link lost between the last negotiation read and online: offline and a retry, never "online" without a stream', async () => {
+    const server = new FakeServer({ sm: false });
+    let cut = true;
+    server.onStanza = (el, conn) => { if (el.name === 'presence' && cut) { cut = false; conn.cut(); } };
+    const { client, clock } = setup(server);
+    const online = client.start();
+    await flush();
+    expect(client.status).toBe('offline');
+    await clock.advance(750);
+    await expect(online).resolves.toBe('spime@example.net/sk1');
+    expect(server.connections).toHaveLength(2);
+  });
+
   test('backoff doubles up to the cap and no connection is attempted before the delay', async () => {
     const server = new FakeServer();
     const { client, clock } = setup(server, { reconnect: { initialMs: 1000, maxMs: 4000, random: () => 1 } });
@@ -386,6 +439,233 @@ describe('reconnect', () => {
     await clock.advance(60_000);
     expect(server.connections.length).toBe(n);
     expect(clock.pending).toBe(0);
+  });
+});
+
+const streamError = (condition: string, text?: string) =>
+  xml('error', { xmlns: NS.stream }, xml(condition, { xmlns: 'urn:ietf:params:xml:ns:xmpp-streams' }, text));
+
+/** The first `times` connections get `el` right after the first (plaintext) stream header, in
+ *  place of the features: what anyone on the network path can inject before TLS. */
+function injectBeforeTls(server: FakeServer, el: XmlElement, times = 1): void {
+  const make = server.createStream;
+  let n = 0;
+  server.createStream = () => {
+    const s = make() as FakeStream;
+    if (n++ < times) {
+      const deliver = s.deliver.bind(s);
+      let first = true;
+      s.deliver = (...items) => { if (!first) return deliver(...items); first = false; deliver(items[0], el, 'end'); };
+    }
+    return s;
+  };
+}
+
+describe('guarantee: nothing received before TLS stops the client', () => {
+  test.each(['host-unknown', 'policy-violation', 'conflict', 'not-authorized'])('a plaintext <stream:error><%s/> fails that attempt only: typed error, backoff, then online', async (condition) => {
+    const server = new FakeServer();
+    injectBeforeTls(server, streamError(condition), 2);
+    const { client, clock, errors } = setup(server);
+    const retries: Array<[number, string]> = [];
+    client.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    const online = client.start();
+    await flush();
+    await clock.advance(750);
+    await clock.advance(1500);
+    await expect(online).resolves.toBe('spime@example.net/sk1');
+    expect(errors.map((e) => [e instanceof StreamError, (e as StreamError).condition])).toEqual([[true, condition], [true, condition]]);
+    expect(retries).toEqual([[750, 'backoff'], [1500, 'backoff']]);
+    expect(server.connections).toHaveLength(3);
+  });
+
+  test('a plaintext see-other-host is not followed: the same host again, at backoff pace', async () => {
+    const server = new FakeServer();
+    injectBeforeTls(server, streamError('see-other-host', 'evil.example.org:5222'));
+    const { client, clock } = setup(server);
+    const retries: Array<[number, string]> = [];
+    client.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    const online = client.start();
+    await flush();
+    await clock.advance(750);
+    await expect(online).resolves.toBe('spime@example.net/sk1');
+    expect(retries).toEqual([[750, 'backoff']]);
+    expect(server.connections.map((c) => c.connectedTo!.host)).toEqual(['example.net', 'example.net']);
+  });
+});
+
+describe('guarantee: redirects and flapping sessions are paced', () => {
+  test('a server redirecting to itself after TLS: 3 redirects at once, then backoff (connections counted over 30 s)', async () => {
+    const server = new FakeServer({ sm: false }); // each session new (a resumed one sends no presence)
+    const { client, clock } = setup(server);
+    // 10 ms into each session it says see-other-host, naming itself; bounded so that a client
+    // without the limit ends the test instead of spinning forever on delay 0
+    server.onStanza = (el, conn) => {
+      if (el.name === 'presence' && server.connections.length < 200) clock.setTimeout(() => conn.deliver(streamError('see-other-host', 'example.net:5222'), 'end'), 10);
+    };
+    const retries: Array<[number, string]> = [];
+    client.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    client.start().catch(() => {});
+    await flush();
+    await clock.advance(30_000);
+    // 0, 0, 0, then 750, 1500, 3000, 6000, 6000, 6000 (cap 8000 × 0.75): 10 in 30 s, not 200
+    expect(server.connections.length).toBeLessThanOrEqual(12);
+    expect(server.connections.length).toBeGreaterThanOrEqual(8);
+    expect(retries.slice(0, 6)).toEqual([[0, 'redirect'], [0, 'redirect'], [0, 'redirect'], [750, 'redirect'], [1500, 'redirect'], [3000, 'redirect']]);
+    await client.stop();
+  });
+
+  test('a redirect chain is counted afresh after a healthy session', async () => {
+    const server = new FakeServer({ sm: false });
+    let redirect = true;
+    const { client, clock } = setup(server);
+    server.onStanza = (el, conn) => { if (el.name === 'presence' && redirect) clock.setTimeout(() => conn.deliver(streamError('see-other-host', 'b.example.net'), 'end'), 10); };
+    const retries: number[] = [];
+    client.on('reconnecting', (d) => retries.push(d));
+    client.start().catch(() => {});
+    await flush();
+    await clock.advance(10_000);
+    redirect = false;
+    await clock.advance(12_000); // the next attempt lands and stays up
+    expect(client.status).toBe('online');
+    expect(server.last.connectedTo!.host).toBe('b.example.net');
+    await clock.advance(60_000);
+    redirect = true;
+    server.last.deliver(streamError('see-other-host', 'c.example.net'), 'end');
+    await flush();
+    expect(retries.slice(-1)).toEqual([0]); // followed at once again, not at the grown backoff
+  });
+
+  test('a server that accepts sessions and drops them at once: the backoff keeps growing; it resets after 60 s online', async () => {
+    const server = new FakeServer({ sm: false });
+    let drop = true;
+    const { client, clock } = setup(server);
+    const online: number[] = [];
+    client.on('online', () => online.push(clock.now()));
+    // each session is up for 100 ms, then the link drops
+    server.onStanza = (el, conn) => { if (el.name === 'presence' && drop) clock.setTimeout(() => conn.cut(), 100); };
+    const retries: number[] = [];
+    client.on('reconnecting', (d) => retries.push(d));
+    void client.start();
+    await flush();
+    await clock.advance(20_000);
+    expect(online).toHaveLength(6);
+    expect(retries).toEqual([750, 1500, 3000, 6000, 6000, 6000]);
+    drop = false;
+    await clock.advance(6000);
+    expect(client.status).toBe('online');
+    await clock.advance(60_000); // stable
+    server.last.cut();
+    await flush();
+    expect(retries.slice(-1)).toEqual([750]);
+  });
+
+  test('reconnect.stableMs sets how long a session must last to reset the backoff', async () => {
+    const server = new FakeServer({ sm: false });
+    const { client, clock } = setup(server, { reconnect: { initialMs: 1000, maxMs: 8000, random: () => 0.5, stableMs: 5000 } });
+    const retries: number[] = [];
+    client.on('reconnecting', (d) => retries.push(d));
+    await client.start();
+    await clock.advance(4999); // not yet stable
+    server.last.cut();
+    await flush();
+    await clock.advance(750);
+    expect(client.status).toBe('online');
+    await clock.advance(4999);
+    server.last.cut();
+    await flush();
+    await clock.advance(1500);
+    expect(client.status).toBe('online');
+    await clock.advance(5000); // stable
+    server.last.cut();
+    await flush();
+    expect(retries).toEqual([750, 1500, 750]);
+  });
+});
+
+describe('guarantee: a full request table or queue is back-pressure, never link death', () => {
+  /** A server that answers pings (the fake answers nothing by itself). */
+  function answeringPings(server: FakeServer, answer: 'result' | 'error' = 'result'): void {
+    server.onStanza = (el, conn) => {
+      if (el.name !== 'iq' || !el.getChild('ping', 'urn:xmpp:ping')) return;
+      conn.deliver(xml('iq', { xmlns: NS.client, type: answer, id: el.attr('id'), from: 'example.net' },
+        answer === 'error' ? xml('error', { type: 'cancel' }, xml('forbidden', { xmlns: NS.stanzas })) : null));
+    };
+  }
+
+  test('applications filling the iq table: their next request is refused, the keepalive ping still goes out and the session stays', async () => {
+    const server = new FakeServer();
+    answeringPings(server);
+    const { client, clock } = setup(server, { keepaliveMs: 30_000, maxPendingIq: 2, iqTimeoutMs: 600_000 });
+    const offline: Array<Error | undefined> = [];
+    client.on('offline', (e) => offline.push(e));
+    await client.start();
+    await flush();
+    const q = () => xml('iq', { type: 'get', to: 'silent@example.net/r' }, xml('query', { xmlns: 'urn:example' }));
+    for (let i = 0; i < 2; i++) client.request(q()).catch(() => {});
+    await expect(client.request(q())).rejects.toMatchObject({ condition: 'resource-constraint' });
+    for (let i = 0; i < 4; i++) await clock.advance(30_000);
+    expect(server.received.filter((e) => e.getChild('ping', 'urn:xmpp:ping')).length).toBeGreaterThanOrEqual(2);
+    expect(client.iq.size).toBe(2);
+    expect([client.status, offline.length, server.connections.length]).toEqual(['online', 0, 1]);
+  });
+
+  test('a keepalive ping answered with an error iq proves the link alive', async () => {
+    const server = new FakeServer();
+    answeringPings(server, 'error');
+    const { client, clock } = setup(server, { keepaliveMs: 30_000 });
+    await client.start();
+    await flush();
+    for (let i = 0; i < 4; i++) await clock.advance(30_000);
+    expect(server.received.filter((e) => e.getChild('ping', 'urn:xmpp:ping')).length).toBeGreaterThanOrEqual(2);
+    expect([client.status, server.connections.length]).toEqual(['online', 1]);
+  });
+
+  test('XEP-0198 queue full when the keepalive is due: an <r/> probes instead, and its <a/> keeps the session', async () => {
+    const server = new FakeServer();
+    const { client, clock } = setup(server, { keepaliveMs: 30_000, maxUnacked: 3 });
+    await client.start();
+    await flush();
+    server.last.holdAcks = true;
+    for (let i = 0; i < 3; i++) client.send(xml('message', { to: 'a@example.net/b' }));
+    expect(() => client.send(xml('message', { to: 'a@example.net/b' }))).toThrow('resource-constraint');
+    server.last.holdAcks = false; // the server answers the next <r/>
+    const before = server.last.sentElements.filter((e) => e.name === 'r').length;
+    await clock.advance(30_000);
+    expect(server.last.sentElements.filter((e) => e.name === 'r').length).toBe(before + 1);
+    await clock.advance(30_000);
+    expect([client.status, server.connections.length, client.unacked.length]).toEqual(['online', 1, 0]);
+  });
+});
+
+describe('guarantee: SCRAM iteration counts are bounded', () => {
+  function countingCrypto() {
+    const calls = { pbkdf2: 0 };
+    return { calls, crypto: { ...crypto, pbkdf2: (...a: Parameters<typeof crypto.pbkdf2>) => { calls.pbkdf2++; return crypto.pbkdf2(...a); } } };
+  }
+  test.each([
+    ['i = 1,000,000 (default cap 100,000)', { iterations: 1_000_000 }, {}, 'iteration-count-too-high'],
+    ['i = 8192 over maxScramIterations 4096', { iterations: 8192 }, { maxScramIterations: 4096 }, 'iteration-count-too-high'],
+    ['i = 1024 (under RFC 7677\'s 4096)', { iterations: 1024 }, {}, 'iteration-count-too-low'],
+  ] as Array<[string, { iterations: number }, Partial<ClientOptions>, string]>)('%s: refused before PBKDF2, <abort/> sent, typed SaslError, a permanent failure', async (_n, cfg, extra, condition) => {
+    const { calls, crypto: counting } = countingCrypto();
+    const server = new FakeServer(cfg);
+    const { client } = setup(server, { crypto: counting, ...extra });
+    const retries: string[] = [];
+    client.on('reconnecting', (_d, _a, kind) => retries.push(kind));
+    const e = await client.start().catch((x) => x);
+    expect(e).toBeInstanceOf(SaslError);
+    expect(e.condition).toBe(condition);
+    expect(calls.pbkdf2).toBe(0);
+    const names = server.last.sentElements.filter((el) => el.ns === NS.sasl).map((el) => el.name);
+    expect(names).toEqual(['auth', 'abort']);
+    expect(retries).toEqual(['permanent']);
+    await client.stop();
+  });
+
+  test('a count inside the bounds, including a raised cap, logs in', async () => {
+    const server = new FakeServer({ iterations: 8192 });
+    const { client } = setup(server, { minScramIterations: 8192, maxScramIterations: 8192 });
+    await expect(client.start()).resolves.toBe('spime@example.net/sk1');
   });
 });
 

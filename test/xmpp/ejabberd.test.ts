@@ -36,22 +36,26 @@ describe('ejabberd', () => {
     await d.stop();
   });
 
-  test('wrong password: not-authorized', async () => {
-    // reconnect on: a wrong password does not heal by retrying (and retrying could lock the account)
+  test('wrong password: not-authorized, next attempt only at the slow cadence', async () => {
+    // reconnect on: a wrong password does not heal by fast retrying (and that could lock the
+    // account); only after hours (reconnect.permanentRetryMs), in case the operator fixes it
     const c = client('alice', { password: 'nope', reconnect: { initialMs: 20, maxMs: 40 } });
-    const reconnecting: number[] = [];
-    c.on('reconnecting', (d) => reconnecting.push(d));
+    const reconnecting: Array<[number, string]> = [];
+    c.on('reconnecting', (d, _a, kind) => reconnecting.push([d, kind]));
     const e = await c.start().catch((x) => x);
     expect(e).toBeInstanceOf(SaslError);
     expect(e.condition).toBe('not-authorized');
-    expect(c.status).toBe('stopped');
+    expect(c.status).toBe('offline');
     await new Promise((r) => setTimeout(r, 150));
-    expect(reconnecting).toEqual([]);
+    expect(reconnecting.map(([, k]) => k)).toEqual(['permanent']);
+    expect(reconnecting[0][0]).toBeGreaterThanOrEqual(2 * 3600_000);
+    await c.stop();
   });
 
   // Verification is always on: with only Node's CA bundle the per-run CA is unknown, and a name
-  // other than the certificate's fails the host check. Both are fatal (start() rejects, no
-  // reconnect loop) even with reconnect on, over STARTTLS and over direct TLS.
+  // other than the certificate's fails the host check. Both are permanent (start() rejects, no
+  // fast reconnect loop; the next attempt after hours) even with reconnect on, over STARTTLS and
+  // over direct TLS.
   test.each([
     ['STARTTLS, untrusted CA', { ca: undefined }, /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/],
     ['direct TLS, untrusted CA', { ca: undefined, directTls: true }, /SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/],
@@ -60,13 +64,15 @@ describe('ejabberd', () => {
     const o = { ...extra, reconnect: { initialMs: 20, maxMs: 40 } };
     if (o.directTls) o.port = server.directTlsPort;
     const c = client('alice', o);
-    const reconnecting: number[] = [];
-    c.on('reconnecting', (d) => reconnecting.push(d));
+    const reconnecting: Array<[number, string]> = [];
+    c.on('reconnecting', (d, _a, kind) => reconnecting.push([d, kind]));
     const e = await c.start().catch((x) => x);
     expect(String(e.code)).toMatch(code);
-    expect(c.status).toBe('stopped');
+    expect(c.status).toBe('offline');
     await new Promise((r) => setTimeout(r, 150));
-    expect(reconnecting).toEqual([]);
+    expect(reconnecting.map(([, k]) => k)).toEqual(['permanent']);
+    expect(reconnecting[0][0]).toBeGreaterThanOrEqual(2 * 3600_000);
+    await c.stop();
   });
 
   test('iq round trip between two project clients and ping', async () => {

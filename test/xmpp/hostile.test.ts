@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { createClient, type NodeClientOptions } from '../../hosts/node/xmpp.js';
 import type { Client } from '../../src/xmpp/client.js';
-import { ConnectionError, StreamError } from '../../src/xmpp/errors.js';
+import { ConnectionError, SaslError, StreamError } from '../../src/xmpp/errors.js';
 import { hostile, startRawPeer, xmpp, type RawPeer, type RawPeerScript, type RawPeerSession } from '../servers/raw-peer.js';
 
 let peer: RawPeer | undefined;
@@ -38,32 +38,152 @@ async function until(cond: () => boolean, ms = 5000): Promise<void> {
 
 describe('no STARTTLS offered (downgrade)', () => {
   // The client pipelines <starttls/> with its header, then sees features without STARTTLS: it must
-  // stop there, never sending <auth/> (which would carry the password, or a SCRAM exchange, in clear).
+  // stop there, never sending <auth/> (which would carry the password, or a SCRAM exchange, in
+  // clear). The features came in the clear, so anyone on the path may have stripped STARTTLS:
+  // that attempt fails, the device does not (retry at backoff pace, typed error each time).
   for (const allowPlain of [false, true]) {
-    test(`allowPlain: ${allowPlain} → tls-required, the peer never sees <auth`, async () => {
+    test(`allowPlain: ${allowPlain} → tls-required on every attempt, retried at backoff pace, the peer never sees <auth`, async () => {
       texts.length = 0;
       const p = peer = await startRawPeer(async (s) => {
-        await s.expect('<stream:stream');
-        await s.send(hostile.noStarttls());
-        await s.closed;
-        texts[s.index] = s.received();
+        try {
+          await s.expect('<stream:stream');
+          await s.send(hostile.noStarttls());
+          await s.closed;
+        } finally { texts[s.index] = s.received(); }
       });
-      const { c } = client(p, { allowPlain });
-      const e = await c.start().catch((x) => x);
-      expect(e).toBeInstanceOf(ConnectionError);
-      expect(e.condition).toBe('tls-required');
-      await p.result(0);
-      expect(p.connectionCount).toBe(1); // fatal: no retry against a downgrading server
-      const seen = (await connectionText(p, 0));
-      expect(seen).toContain('<starttls');
-      expect(seen).not.toMatch(/<auth|<response|alice-pw/);
+      const { c, errors } = client(p, { allowPlain, reconnect: { initialMs: 50, maxMs: 100 } });
+      const kinds: string[] = [];
+      c.on('reconnecting', (_d, _a, kind) => kinds.push(kind));
+      let settled = false;
+      c.start().then(() => {}, () => {}).finally(() => { settled = true; });
+      await until(() => p.connectionCount >= 3);
+      await Promise.all([p.result(0), p.result(1)]);
+      expect(errors.slice(0, 2).map((e) => [e instanceof ConnectionError, (e as ConnectionError).condition])).toEqual([[true, 'tls-required'], [true, 'tls-required']]);
+      expect(kinds.slice(0, 2)).toEqual(['backoff', 'backoff']);
+      expect([c.status === 'stopped', settled]).toEqual([false, false]);
+      for (const seen of texts.slice(0, 2)) {
+        expect(seen).toContain('<starttls');
+        expect(seen).not.toMatch(/<auth|<response|alice-pw/);
+      }
     });
   }
 });
 
-// The text the peer received on one connection (kept by the script below in `texts`).
+describe('before TLS (plain TCP), nothing the peer says stops the client', () => {
+  const NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams';
+  /** Every connection: the peer's stream header, then `payload` in the clear. */
+  function plaintextScript(payload: () => string): RawPeerScript {
+    texts.length = 0;
+    return async (s) => {
+      try {
+        await s.expect('<stream:stream');
+        await s.send(xmpp.streamHeader() + payload());
+        await s.closed;
+      } finally { texts[s.index] = s.received(); }
+    };
+  }
+
+  test.each(['host-unknown', 'policy-violation', 'conflict'])('<stream:error><%s/> in the clear: typed StreamError, retried at backoff pace', async (condition) => {
+    const p = peer = await startRawPeer(plaintextScript(() => xmpp.streamError(condition)));
+    const { c, errors } = client(p, { reconnect: { initialMs: 50, maxMs: 100 } });
+    const kinds: string[] = [];
+    c.on('reconnecting', (_d, _a, kind) => kinds.push(kind));
+    void c.start().catch(() => {});
+    await until(() => p.connectionCount >= 3);
+    await Promise.all([p.result(0), p.result(1)]);
+    expect(errors.slice(0, 2).map((e) => [e instanceof StreamError, (e as StreamError).condition, (e as StreamError).local])).toEqual([[true, condition, false], [true, condition, false]]);
+    expect(kinds.slice(0, 2)).toEqual(['backoff', 'backoff']);
+    expect(c.status).not.toBe('stopped');
+    expect(texts.slice(0, 2).join('')).not.toMatch(/<auth/);
+  });
+
+  test('see-other-host in the clear is not followed: the decoy never sees a connection', async () => {
+    const decoy = await startRawPeer(async (s) => { await s.closed; });
+    try {
+      const p = peer = await startRawPeer(plaintextScript(() => `<stream:error><see-other-host xmlns='${NS_STREAMS}'>127.0.0.1:${decoy.port}</see-other-host></stream:error></stream:stream>`));
+      const { c, errors } = client(p, { reconnect: { initialMs: 50, maxMs: 100 } });
+      const kinds: string[] = [];
+      c.on('reconnecting', (_d, _a, kind) => kinds.push(kind));
+      void c.start().catch(() => {});
+      await until(() => p.connectionCount >= 3);
+      expect(decoy.connectionCount).toBe(0);
+      expect(kinds.slice(0, 2)).toEqual(['backoff', 'backoff']);
+      expect((errors[0] as StreamError).condition).toBe('see-other-host');
+    } finally { await decoy.close(); }
+  });
+});
+
+describe('after TLS: redirects are bounded, permanent failures retried slowly', () => {
+  const NS_STREAMS = 'urn:ietf:params:xml:ns:xmpp-streams';
+  const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+
+  test('a server redirecting to itself: 3 redirects at once, then backoff (connections counted over a 1.5 s window)', async () => {
+    let selfPort = 0;
+    const p = peer = await startRawPeer(async (s) => {
+      await s.expect('<stream:stream');
+      await s.send(xmpp.streamHeader() + `<stream:error><see-other-host xmlns='${NS_STREAMS}'>127.0.0.1:${selfPort}</see-other-host></stream:error></stream:stream>`);
+      await s.closed;
+    }, { tls: 'direct' });
+    selfPort = p.port;
+    const { c } = client(p, { directTls: true, reconnect: { initialMs: 200, maxMs: 400, random: () => 1 } });
+    const retries: Array<[number, string]> = [];
+    c.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    void c.start().catch(() => {});
+    await until(() => p.connectionCount >= 4);
+    await new Promise((r) => setTimeout(r, 1500));
+    // 4 connections at once, then one after 200 ms, then one per 400 ms: at most 9 by now
+    // (unbounded, this was hundreds per second, each delay 0)
+    expect(p.connectionCount).toBeLessThanOrEqual(9);
+    expect(retries.slice(0, 5)).toEqual([[0, 'redirect'], [0, 'redirect'], [0, 'redirect'], [200, 'redirect'], [400, 'redirect']]);
+  });
+
+  test('a certificate that does not verify: start() rejects, the next attempt waits reconnect.permanentRetryMs', async () => {
+    const p = peer = await startRawPeer(async (s) => { await s.closed; }, { tls: 'direct' });
+    const { c, errors } = client(p, { directTls: true, ca: undefined, reconnect: { initialMs: 50, maxMs: 100, permanentRetryMs: 600 } });
+    const retries: Array<[number, string]> = [];
+    c.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    const e = await c.start().catch((x) => x);
+    expect(String(e.code ?? e.message)).toMatch(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
+    expect(retries).toHaveLength(1);
+    expect(retries[0][1]).toBe('permanent');
+    expect(retries[0][0]).toBeGreaterThanOrEqual(300);
+    expect(retries[0][0]).toBeLessThanOrEqual(600);
+    await until(() => p.connectionCount >= 2); // retried, slowly, since an operator may fix it
+    await until(() => errors.length >= 2);
+    expect(String((errors[1] as { code?: string }).code)).toMatch(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
+  });
+
+  test('SCRAM with i = 1,000,000: <abort/> before any PBKDF2, SaslError iteration-count-too-high, slow retry', async () => {
+    texts.length = 0;
+    const p = peer = await startRawPeer(async (s) => {
+      try {
+        await s.expect('<stream:stream');
+        await s.send(xmpp.streamHeader() + xmpp.features(xmpp.mechanisms('SCRAM-SHA-1')));
+        const auth = await s.expect('</auth>');
+        const clientFirst = Buffer.from(/>([^<]+)<\/auth>/.exec(auth)![1], 'base64').toString();
+        const nonce = /r=([^,]+)/.exec(clientFirst)![1];
+        const serverFirst = `r=${nonce}hostile,s=${Buffer.from('salt of a hostile server').toString('base64')},i=1000000`;
+        await s.send(`<challenge xmlns='${NS_SASL}'>${Buffer.from(serverFirst).toString('base64')}</challenge>`);
+        await s.expect(/<abort xmlns=['"]urn:ietf:params:xml:ns:xmpp-sasl['"]\/>/);
+        await s.send(`<failure xmlns='${NS_SASL}'><aborted/></failure>`);
+        await s.closed;
+      } finally { texts[s.index] = s.received(); }
+    }, { tls: 'direct' });
+    const { c } = client(p, { directTls: true });
+    const retries: Array<[number, string]> = [];
+    c.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    const e = await c.start().catch((x) => x);
+    expect(e).toBeInstanceOf(SaslError);
+    expect(e.condition).toBe('iteration-count-too-high');
+    await p.result(0); // the peer saw <abort/>
+    expect(texts[0]).not.toMatch(/<response/);
+    expect(retries.map(([, k]) => k)).toEqual(['permanent']);
+    expect(retries[0][0]).toBeGreaterThanOrEqual(2 * 3600_000);
+  });
+});
+
+// The text the peer received on each connection (kept by the scripts in `texts`).
 const texts: string[] = [];
-async function connectionText(_p: RawPeer, i: number): Promise<string> { return texts[i] ?? ''; }
 
 /** A polite server: answers the client's </stream:stream> (from stop()) by closing. */
 async function closeOnClose(s: RawPeerSession): Promise<void> {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ExternalComponent } from '../../hosts/node/component.js';
 import { createClient, type NodeClientOptions } from '../../hosts/node/xmpp.js';
 import type { Client } from '../../src/xmpp/client.js';
-import { ConnectionError, StanzaError } from '../../src/xmpp/errors.js';
+import { ConnectionError, SaslError, StanzaError } from '../../src/xmpp/errors.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
 import { startProsody } from '../../tools/servers/prosody.js';
 import type { TestServer } from '../../tools/servers/server.js';
@@ -77,6 +77,27 @@ describe('iq to an external component (XEP-0114)', () => {
       expect(e2.stanza?.attr('from')).toBe(domain);
     } finally { await comp.close(); }
     await a.stop();
+  });
+});
+
+describe('a refused login after TLS', () => {
+  test('not-authorized: start() rejects, no fast retries; the next slow attempt picks up the operator\'s fix', async () => {
+    const c = client('erin', { resource: 'fix', reconnect: { initialMs: 20, maxMs: 40, permanentRetryMs: 1500 } });
+    const retries: Array<[number, string]> = [];
+    c.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
+    const online: string[] = [];
+    c.on('online', (jid) => online.push(jid));
+    const e = await c.start().catch((x) => x);
+    expect(e).toBeInstanceOf(SaslError);
+    expect(e.condition).toBe('not-authorized');
+    expect(c.status).toBe('offline');
+    expect(retries.map(([, k]) => k)).toEqual(['permanent']);
+    expect(retries[0][0]).toBeGreaterThanOrEqual(750);
+    await server.register('erin', 'erin-pw'); // the operator creates the account
+    await until(() => online.length === 1, 10_000, 'online at the next slow attempt');
+    expect(online).toEqual([`erin@${server.host}/fix`]);
+    expect(retries).toHaveLength(1);
+    await c.stop();
   });
 });
 
