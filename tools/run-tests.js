@@ -21,6 +21,7 @@ const checks = [
   ['tsc: all', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
   ['tsc: device glue against the Moddable module declarations', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable']],
   ['manifest: module names and imports resolve as XS resolves them', process.execPath, ['tools/check-manifest.js']],
+  ['paths: no test, tool, bench or host file names a path outside the repository', process.execPath, ['tools/check-paths.js']],
 ];
 for (const [name, cmd, cmdArgs] of checks) {
   if (step(name, cmd, cmdArgs)) passed++;
