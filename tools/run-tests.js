@@ -6,6 +6,10 @@ import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runXsTests } from './xs-test.js';
+import { ensureServers } from './ensure-servers.js';
+
+// The server suites need Prosody and ejabberd: install them now, or stop before running anything.
+if (!ensureServers(['prosody', 'ejabberd', 'openssl'], { command: 'npm test' })) process.exit(1);
 
 const args = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0;
