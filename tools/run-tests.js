@@ -1,5 +1,6 @@
 // `npm test`: type-check (src/ alone, with no Node types, then everything), the jest suites on
-// Node, and the portable suites on XS. Ends with one line `N passed, N failed` for CI.
+// Node, the portable suites on XS, and, with $MODDABLE set, the device build with that SDK. Ends
+// with one line `N passed, N failed` for CI.
 // Extra arguments are passed to jest (e.g. a path filter) and used as the XS suite filter.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runXsTests } from './xs-test.js';
 import { ensureServers } from './ensure-servers.js';
+import { deviceBuild } from './device-build.js';
 
 // The server suites need Prosody and ejabberd: install them now, or stop before running anything.
 if (!ensureServers(['prosody', 'ejabberd', 'openssl'], { command: 'npm test' })) process.exit(1);
@@ -49,6 +51,12 @@ rmSync(dir, { recursive: true, force: true });
 console.log('\n== XS (Moddable engine, via xsnap)');
 const xs = await runXsTests(args.find((a) => !a.startsWith('-')) ?? '');
 passed += xs.passed; failed += xs.failed; skipped += xs.skipped;
+
+// The device build with the real SDK ($MODDABLE), one check; a line saying why when skipped.
+const device = deviceBuild({ skip: args.length ? 'filtered run' : undefined });
+if (device === true) passed++;
+else if (device === false) failed++;
+
 
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);
