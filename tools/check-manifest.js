@@ -106,6 +106,18 @@ for (const p of preload) {
   else if (p.startsWith('spimekit/') && !modules.has(p)) errors.push(`preload '${p}': no such module`);
 }
 
+// mcconfig compiles each module with its own generated tsconfig plus the manifest's
+// `typescript.tsconfig.compilerOptions`: every checking option of the project's tsconfig.base.json
+// must be there with the same value, or the device build narrows differently from `tsc`. Only the
+// module system (mcconfig's `preserve`), target/lib (set for TS5, above) and outputs differ.
+const NOT_FOR_MCCONFIG = new Set(['module', 'moduleResolution', 'target', 'lib', 'declaration', 'sourceMap', 'resolveJsonModule']);
+const base = JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions;
+const device = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')).typescript?.tsconfig?.compilerOptions ?? {};
+for (const [option, value] of Object.entries(base)) {
+  if (NOT_FOR_MCCONFIG.has(option)) continue;
+  if (JSON.stringify(device[option]) !== JSON.stringify(value)) errors.push(`typescript.tsconfig.compilerOptions.${option} is ${JSON.stringify(device[option])}, tsconfig.base.json has ${JSON.stringify(value)}`);
+}
+
 console.log(`manifest.json (${platform}): ${modules.size} modules; Moddable modules imported: ${[...external].sort().join(', ') || 'none'}`);
 for (const e of errors) console.log(`error: ${e}`);
 console.log(errors.length ? `${errors.length} problems` : 'ok');

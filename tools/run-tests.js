@@ -1,11 +1,17 @@
 // `npm test`: type-check (src/ alone, with no Node types, then everything), the jest suites on
-// Node, and the portable suites on XS. Ends with one line `N passed, N failed` for CI.
+// Node, the portable suites on XS, and, with $MODDABLE set, the device build with that SDK. Ends
+// with one line `N passed, N failed` for CI.
 // Extra arguments are passed to jest (e.g. a path filter) and used as the XS suite filter.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runXsTests } from './xs-test.js';
+import { ensureServers } from './ensure-servers.js';
+import { deviceBuild } from './device-build.js';
+
+// The server suites need Prosody and ejabberd: install them now, or stop before running anything.
+if (!ensureServers(['prosody', 'ejabberd', 'openssl'], { command: 'npm test' })) process.exit(1);
 
 const args = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0;
@@ -21,6 +27,7 @@ const checks = [
   ['tsc: all', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
   ['tsc: device glue against the Moddable module declarations', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable']],
   ['manifest: module names and imports resolve as XS resolves them', process.execPath, ['tools/check-manifest.js']],
+  ['paths: no test, tool, bench or host file names a path outside the repository', process.execPath, ['tools/check-paths.js']],
 ];
 for (const [name, cmd, cmdArgs] of checks) {
   if (step(name, cmd, cmdArgs)) passed++;
@@ -44,6 +51,12 @@ rmSync(dir, { recursive: true, force: true });
 console.log('\n== XS (Moddable engine, via xsnap)');
 const xs = await runXsTests(args.find((a) => !a.startsWith('-')) ?? '');
 passed += xs.passed; failed += xs.failed; skipped += xs.skipped;
+
+// The device build with the real SDK ($MODDABLE), one check; a line saying why when skipped.
+const device = deviceBuild({ skip: args.length ? 'filtered run' : undefined });
+if (device === true) passed++;
+else if (device === false) failed++;
+
 
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed ? 1 : 0);

@@ -7,6 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureServers } from './ensure-servers.js';
+
+// Prosody (and openssl for its certificate) first: installed now, or a stop with the command to run.
+if (!ensureServers(['prosody', 'openssl'], { command: 'npm start' })) process.exit(1);
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);

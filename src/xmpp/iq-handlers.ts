@@ -7,7 +7,9 @@ import { xml, type XmlElement } from '../xml/element.js';
 import { StanzaError } from './errors.js';
 import { iqError } from './iq-tracker.js';
 
-export type IqHandler = (iq: XmlElement, payload: XmlElement) => XmlElement | void | Promise<XmlElement | void>;
+// `undefined` (not `void`) for "no payload": the result is inspected below, and `void` in a union
+// is not narrowed by `?.`/`??` (a compiler without strictNullChecks rejects `result?.name`).
+export type IqHandler = (iq: XmlElement, payload: XmlElement) => XmlElement | undefined | Promise<XmlElement | undefined>;
 
 export class IqHandlers {
   readonly #handlers = new Map<string, IqHandler>();

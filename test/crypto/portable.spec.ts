@@ -1,7 +1,9 @@
-// The portable SHA/HMAC/PBKDF2 reference against Wycheproof (HMAC-SHA1, PBKDF2-HMAC-SHA1 incl.
-// RFC 6070) and FIPS 180 / RFC 4231 known answers for SHA-256.
+// The portable SHA/HMAC/PBKDF2 reference against Wycheproof (HMAC-SHA1/SHA256, PBKDF2-HMAC-SHA1
+// incl. RFC 6070, PBKDF2-HMAC-SHA256 incl. RFC 7914) and FIPS 180 / RFC 4231 known answers.
 import hmacVectors from '../vectors/wycheproof/hmac_sha1_test.json' with { type: 'json' };
 import pbkdf2Vectors from '../vectors/wycheproof/pbkdf2_hmacsha1_test.json' with { type: 'json' };
+import hmac256Vectors from '../vectors/wycheproof/hmac_sha256_test.json' with { type: 'json' };
+import pbkdf2Sha256Vectors from '../vectors/wycheproof/pbkdf2_hmacsha256_test.json' with { type: 'json' };
 import { digest, hmac, pbkdf2 } from '../../src/crypto/portable.js';
 import { hexDecode, hexEncode, utf8Encode } from '../../src/xmpp/bytes.js';
 
@@ -46,5 +48,33 @@ describe('Wycheproof PBKDF2-HMAC-SHA1', () => {
       if ((dk === t.dk) !== (t.result === 'valid')) throw new Error(`tcId ${t.tcId}: got ${dk}`);
     }
     expect(tests.length).toBeGreaterThan(50);
+  });
+});
+
+describe('Wycheproof HMAC-SHA256', () => {
+  const tests = hmac256Vectors.testGroups.flatMap((g) => g.tests.map((t) => ({ ...t, tagSize: g.tagSize })));
+  test(`${tests.length} vectors: valid ones match, invalid ones do not`, () => {
+    let checked = 0;
+    for (const t of tests) {
+      const tag = hexEncode(hmac('sha256', hexDecode(t.key), hexDecode(t.msg))).slice(0, t.tagSize / 4);
+      if ((tag === t.tag) !== (t.result === 'valid')) throw new Error(`tcId ${t.tcId}: got ${tag}`);
+      checked++;
+    }
+    expect(checked).toBe(hmac256Vectors.numberOfTests);
+  });
+});
+
+describe('Wycheproof PBKDF2-HMAC-SHA256', () => {
+  // Nearly every vector has 4096 iterations: all of them would take minutes on XS, and they differ
+  // only in password/salt bytes. Run the 1-iteration one and the first of each output length
+  // (one, partial and several blocks); node:crypto runs the whole file in the host tests.
+  const all = pbkdf2Sha256Vectors.testGroups.flatMap((g) => g.tests).filter((t) => t.iterationCount <= 4096);
+  const tests = all.filter((t, i) => t.iterationCount === 1 || all.findIndex((u) => u.dkLen === t.dkLen && u.iterationCount > 1) === i);
+  test(`${tests.length} vectors: 1 iteration, and 4096 iterations with dkLen ${tests.filter((t) => t.iterationCount > 1).map((t) => t.dkLen).join('/')}`, () => {
+    for (const t of tests) {
+      const dk = hexEncode(pbkdf2('sha256', hexDecode(t.password), hexDecode(t.salt), t.iterationCount, t.dkLen));
+      if ((dk === t.dk) !== (t.result === 'valid')) throw new Error(`tcId ${t.tcId}: got ${dk}`);
+    }
+    expect(new Set(tests.map((t) => t.dkLen)).size).toBeGreaterThanOrEqual(4);
   });
 });
