@@ -2,10 +2,19 @@
 // matches answers to requests, checks that the answer comes from the entity asked (§8.1.2.1: from
 // our account, the answer may carry no 'from', our bare JID or our domain), and rejects on timeout.
 // Bounded: at most `maxPending` requests; beyond that `request` rejects at once with
-// `resource-constraint` and nothing is sent.
+// `resource-constraint` and nothing is sent. Generated ids are random (an entity that can guess
+// them could forge answers) and never equal a pending one; a caller-supplied id that is already
+// pending is refused (`duplicate-id`), never allowed to replace the entry it collides with.
 import { xml, type XmlElement } from '../xml/element.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { hexEncode } from './bytes.js';
 import { ConnectionError, StanzaError } from './errors.js';
+import { sameJid } from './jid.js';
+
+/** 64 random bits, hex: an iq id nobody else can predict. */
+export function randomId(crypto: { randomBytes(n: number): Uint8Array }): string {
+  return hexEncode(crypto.randomBytes(8));
+}
 
 export interface IqTrackerOptions {
   clock: Clock;
@@ -14,6 +23,8 @@ export interface IqTrackerOptions {
   self: () => { full: string; bare: string; domain: string };
   timeoutMs?: number;
   maxPending?: number;
+  /** A fresh unpredictable id (randomId with the host's crypto). */
+  newId: () => string;
 }
 
 interface Pending { to: string | undefined; resolve: (el: XmlElement) => void; reject: (e: Error) => void; timer: TimerHandle }
@@ -21,7 +32,6 @@ interface Pending { to: string | undefined; resolve: (el: XmlElement) => void; r
 export class IqTracker {
   readonly #o: IqTrackerOptions;
   readonly #pending = new Map<string, Pending>();
-  #counter = 0;
 
   constructor(o: IqTrackerOptions) {
     this.#o = o;
@@ -36,7 +46,11 @@ export class IqTracker {
       return Promise.reject(new ConnectionError('resource-constraint', `${this.#pending.size} iq requests already pending`));
     }
     let id = iq.attr('id');
-    if (!id || this.#pending.has(id)) iq.attrs.id = id = `q${(++this.#counter).toString(36)}`;
+    if (id && this.#pending.has(id)) return Promise.reject(new ConnectionError('duplicate-id', `an iq with id "${id}" is already pending`));
+    if (!id) {
+      do id = this.#o.newId(); while (this.#pending.has(id));
+      iq.attrs.id = id;
+    }
     return new Promise<XmlElement>((resolve, reject) => {
       const timer = this.#o.clock.setTimeout(() => {
         this.#pending.delete(id!);
@@ -76,11 +90,10 @@ export class IqTracker {
 
   #fromMatches(to: string | undefined, from: string | undefined): boolean {
     const self = this.#o.self();
-    const norm = (j: string | undefined) => (j === undefined ? undefined : j.toLowerCase());
-    if (to === undefined || norm(to) === norm(self.bare)) {
-      return from === undefined || [self.bare, self.domain, self.full].map(norm).includes(norm(from));
+    if (to === undefined || sameJid(to, self.bare)) {
+      return from === undefined || [self.bare, self.domain, self.full].some((j) => sameJid(from, j));
     }
-    return norm(from) === norm(to);
+    return from !== undefined && sameJid(from, to);
   }
 }
 

@@ -93,7 +93,7 @@ export function authElement(mech: SaslMechanism): XmlElement {
 /** Runs the exchange after <auth/> was sent, until <success/> (verified) or <failure/>. */
 export async function saslExchange(reader: StreamReader, send: (el: XmlElement) => void, mech: SaslMechanism): Promise<void> {
   for (let rounds = 0; rounds < 4; rounds++) {
-    const el = await reader.element();
+    const el = await reader.element('sasl');
     if (el.ns !== NS_SASL) throw new SaslError('malformed-request', `unexpected <${el.name}/> during SASL`);
     const data = el.text().trim();
     if (el.name === 'challenge') {
