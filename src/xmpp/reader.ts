@@ -40,18 +40,19 @@ export class StreamReader {
   push(ev: StreamEvent): void {
     if (this.#sink) { if (ev.kind === 'element') this.#sink(ev.el); return; }
     if (this.#failure) return; // the stream is being torn down with that error
-    if (this.#ended) { this.#queue.push(ev); return; } // the router's, in order (stream errors too)
-    if (ev.kind === 'element' && ev.el.name === 'error' && ev.el.ns === NS_STREAM) return this.fail(StreamError.fromElement(ev.el));
-    if (this.#queue.length >= MAX_UNREAD) return this.fail(new StreamError('policy-violation', `more than ${MAX_UNREAD} unread negotiation elements`, undefined, true));
+    if (!this.#ended) {
+      if (ev.kind === 'element' && ev.el.name === 'error' && ev.el.ns === NS_STREAM) return this.fail(StreamError.fromElement(ev.el));
+      if (this.#queue.length >= MAX_UNREAD) return this.fail(new StreamError('policy-violation', `more than ${MAX_UNREAD} unread negotiation elements`, undefined, true));
+      if (ev.kind === 'element' && this.#last?.(ev.el)) this.#ended = true;
+    } // else the router's, in order, stream errors too
     this.#queue.push(ev);
-    if (ev.kind === 'element' && this.#last?.(ev.el)) this.#ended = true;
     this.#deliver();
   }
 
   /** The first element matching `last` ends negotiation (the bind or session result, <resumed/>). */
   endsWith(last: (el: XmlElement) => boolean): void {
     this.#last = last;
-    if (this.#queue.some((ev) => ev.kind === 'element' && last(ev.el))) this.#ended = true;
+    this.#ended = this.#queue.some((ev) => ev.kind === 'element' && last(ev.el));
   }
 
   fail(error: Error): void {
