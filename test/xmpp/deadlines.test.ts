@@ -106,7 +106,7 @@ describe('STARTTLS phase (plain TCP)', () => {
     ['silent after its stream header', 'header', 'features'],
     ['silent after its features (no <proceed/>)', 'starttls', 'starttls'],
     ['<proceed/>, then never starts TLS (the issue-9 hang)', 'proceed', 'tls'],
-  ] as Array<[string, SilentAt, TimeoutStep]>)('%s → TimeoutError %s… step %s, then a retry', async (_n, at, step) => {
+  ] as Array<[string, SilentAt, TimeoutStep]>)('%s [%s] → TimeoutError, step %s, then a retry', async (_n, at, step) => {
     const p = peer = await startRawPeer(silentAfter(at));
     const { c, errors } = client(p.port, p.caPem);
     void c.start().catch(() => {});
