@@ -6,16 +6,20 @@
 //   record): a pipelined header+<starttls/> or header+<bind/> must not be split, and with Nagle
 //   small TLS writes stall ~40 ms against delayed ACKs.
 // - STARTTLS upgrades the same socket in place (tls.connect({socket})).
+// - Every wait on the peer has a deadline (TCP connect, TLS handshake, the peer's close) and
+//   close() aborts a pending connect or handshake at once: a silent peer never holds a socket.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ChannelBindingType, ConnectOptions, Transport, TransportHandler } from '../../src/xmpp/transport.js';
-import { ConnectionError } from '../../src/xmpp/errors.js';
+import { ConnectionError, TimeoutError } from '../../src/xmpp/errors.js';
 
 export interface NodeTransportOptions {
   /** PEM trust anchors; default: Node's bundled CAs. */
   ca?: string | string[];
-  /** TCP connect + TLS handshake deadline, ms (default 15000). */
+  /** TCP connect (+ TLS handshake for direct TLS) deadline, ms (default 15000; ConnectOptions wins). */
   connectTimeoutMs?: number;
+  /** STARTTLS handshake deadline, ms (default 15000; ConnectOptions wins). */
+  tlsTimeoutMs?: number;
   /** Lowest TLS version accepted (default TLSv1.2). */
   minVersion?: tls.SecureVersion;
 }
@@ -30,6 +34,9 @@ export class NodeTransport implements Transport {
   #flushScheduled = false;
   #closed = false;
   #upgrading = false;
+  #tlsTimeoutMs = 15000;
+  /** Rejects the pending connect or handshake (close() during one). */
+  #abort: ((e: Error) => void) | undefined;
 
   constructor(o: NodeTransportOptions = {}) {
     this.#o = o;
@@ -40,14 +47,18 @@ export class NodeTransport implements Transport {
   connect(options: ConnectOptions, handler: TransportHandler): Promise<void> {
     this.#handler = handler;
     this.#servername = options.servername;
+    this.#tlsTimeoutMs = options.tlsTimeoutMs ?? this.#o.tlsTimeoutMs ?? 15000;
+    const ms = options.connectTimeoutMs ?? this.#o.connectTimeoutMs ?? 15000;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { fail(new ConnectionError('connection-timeout', `connecting to ${options.host}:${options.port}`)); }, this.#o.connectTimeoutMs ?? 15000);
-      const fail = (e: Error) => { clearTimeout(timer); this.#destroy(); reject(e); };
+      const timer = setTimeout(() => fail(new TimeoutError('connect', ms)), ms);
+      const fail = (e: Error) => { clearTimeout(timer); this.#abort = undefined; this.#destroy(); reject(e); };
+      const done = () => { clearTimeout(timer); this.#abort = undefined; this.#ready(socket); resolve(); };
+      this.#abort = fail;
       let socket: net.Socket | tls.TLSSocket;
       if (options.directTls) {
-        socket = tls.connect({ host: options.host, port: options.port, ...this.#tlsOptions() }, () => { clearTimeout(timer); this.#ready(socket); resolve(); });
+        socket = tls.connect({ host: options.host, port: options.port, ...this.#tlsOptions() }, done);
       } else {
-        socket = net.connect({ host: options.host, port: options.port }, () => { clearTimeout(timer); this.#ready(socket); resolve(); });
+        socket = net.connect({ host: options.host, port: options.port }, done);
       }
       socket.setNoDelay(true);
       this.#raw = socket;
@@ -73,14 +84,19 @@ export class NodeTransport implements Transport {
     raw.removeAllListeners('close');
     raw.removeAllListeners('error');
     return new Promise((resolve, reject) => {
+      const ms = this.#tlsTimeoutMs;
+      const timer = setTimeout(() => onError(new TimeoutError('tls', ms)), ms);
       const sock = tls.connect({ socket: raw, ...this.#tlsOptions() }, () => {
+        clearTimeout(timer);
+        this.#abort = undefined;
         this.#upgrading = false;
         sock.removeListener('error', onError);
         this.#ready(sock);
         resolve();
         this.#flush();
       });
-      const onError = (e: Error) => { this.#destroy(); reject(e); };
+      const onError = (e: Error) => { clearTimeout(timer); this.#abort = undefined; this.#destroy(); reject(e); };
+      this.#abort = onError;
       sock.setNoDelay(true);
       sock.once('error', onError);
       this.#socket = sock;
@@ -100,6 +116,7 @@ export class NodeTransport implements Transport {
 
   close(): void {
     if (this.#closed) return;
+    if (this.#abort) { this.#abort(new ConnectionError('socket-closed', 'closed while connecting')); return; }
     this.#flush();
     const s = this.#socket;
     if (s) s.end();

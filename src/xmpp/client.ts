@@ -10,11 +10,12 @@ import type { HashCrypto } from '../crypto/crypto.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { Disco, type Identity } from './disco.js';
-import { ConnectionError, NS_STREAMS, StanzaError, StreamError } from './errors.js';
+import { withDeadline } from './deadline.js';
+import { ConnectionError, NS_STREAMS, StanzaError, StreamError, TimeoutError } from './errors.js';
 import { registerEntityTime, parseUtc, timeRequest } from './entity-time.js';
 import { Emitter } from './events.js';
 import { IqHandlers, type IqHandler } from './iq-handlers.js';
-import { IqTracker } from './iq-tracker.js';
+import { IqTracker, randomId } from './iq-tracker.js';
 import { bareJid, formatJid, parseJid, type Jid } from './jid.js';
 import { NS_PING, pingElement, registerPing } from './ping.js';
 import { NS_STREAM, StreamReader } from './reader.js';
@@ -48,8 +49,15 @@ export interface ClientOptions {
   streamManagement?: boolean;
   maxUnacked?: number;
   maxPendingIq?: number;
-  /** Deadline for each negotiation step, ms (default 15000). */
+  /** Deadlines on the peer, ms (each default 15000): the TCP connect (with the handshake for
+   *  direct TLS), the STARTTLS handshake, and each negotiation step — every answer awaited from
+   *  stream header to bind, and the <enabled/> answering <enable/>. A passed deadline is a
+   *  TimeoutError (`connection-timeout`, with the `step`), and a retry at backoff pace. */
+  connectTimeoutMs?: number;
+  tlsTimeoutMs?: number;
   negotiationTimeoutMs?: number;
+  /** How long stop() waits for the server's </stream:stream> before closing anyway (default 2000). */
+  closeTimeoutMs?: number;
   iqTimeoutMs?: number;
   /** XEP-0199 ping to the server after this much silence, ms (0: never; default 60000). */
   keepaliveMs?: number;
@@ -98,7 +106,6 @@ export class Client extends Emitter<ClientEvents> {
   readonly #scramCache: ScramCache = {};
   readonly #backoff: Backoff;
   #stream: XmlStream | undefined;
-  #reader: StreamReader | undefined;
   #status: ClientStatus = 'offline';
   #boundJid = '';
   #memory: ServerMemory | undefined;
@@ -112,6 +119,7 @@ export class Client extends Emitter<ClientEvents> {
   #probeAt: number | undefined;
   #retryTimer: TimerHandle | undefined;
   #keepaliveTimer: TimerHandle | undefined;
+  #enableTimer: TimerHandle | undefined;
   #lastReceived = 0;
   #timeOffset = 0;
   #timeSynced = false;
@@ -136,6 +144,7 @@ export class Client extends Emitter<ClientEvents> {
       self: () => ({ full: this.#boundJid, bare: bareJid(this.#jid), domain: this.#jid.domain }),
       timeoutMs: o.iqTimeoutMs,
       maxPending: o.maxPendingIq,
+      newId: () => randomId(o.crypto),
     });
     this.disco = new Disco(o.identity);
     this.disco.register(this.handlers);
@@ -227,7 +236,7 @@ export class Client extends Emitter<ClientEvents> {
     const stream = this.#stream;
     this.#status = 'stopping';
     return new Promise<void>((resolve) => {
-      const timer = this.#o.clock.setTimeout(() => stream?.close(), 2000);
+      const timer = this.#o.clock.setTimeout(() => stream?.close(), this.#o.closeTimeoutMs ?? 2000);
       this.#stopWaiter = () => { this.#o.clock.clearTimeout(timer); resolve(); };
       try {
         if (this.#sm.receiving) stream?.send(this.#sm.ackElement());
@@ -247,22 +256,20 @@ export class Client extends Emitter<ClientEvents> {
     const stream = o.createStream();
     const reader = new StreamReader(o.clock, o.negotiationTimeoutMs ?? 15000);
     this.#stream = stream;
-    this.#reader = reader;
     this.#inputSecure = false;
     this.roundTrips = 0;
-    let online = false;
+    // during negotiation the reader queues; once online it hands every element to #route
     const handler = {
       streamStart: (attrs: Record<string, string>) => {
         if (this.#stream !== stream) return;
         this.#inputSecure = stream.secure;
-        if (!online) reader.push({ kind: 'start', attrs });
+        reader.push({ kind: 'start', attrs });
       },
       element: (el: XmlElement) => {
         if (this.#stream !== stream) return;
         this.#inputSecure = stream.secure;
         this.#lastReceived = o.clock.now();
-        if (!online) return reader.push({ kind: 'element', el });
-        try { this.#route(el); } catch (e) { this.#fail(stream, e as Error); }
+        reader.push({ kind: 'element', el });
       },
       streamEnd: () => {
         if (this.#stream !== stream) return;
@@ -277,7 +284,11 @@ export class Client extends Emitter<ClientEvents> {
       },
     };
     try {
-      await stream.connect({ host: target.host, port: target.port, directTls: !!o.directTls, servername: o.servername ?? this.#jid.domain }, handler);
+      const connectTimeoutMs = o.connectTimeoutMs ?? 15000;
+      await withDeadline(o.clock, connectTimeoutMs, 'connect', stream.connect({
+        host: target.host, port: target.port, directTls: !!o.directTls, servername: o.servername ?? this.#jid.domain,
+        connectTimeoutMs, tlsTimeoutMs: o.tlsTimeoutMs ?? 15000,
+      }, handler));
       const stats = { roundTrips: o.directTls ? 2 : 1, mechanism: '' }; // TCP (+ TLS handshake)
       const n: Negotiation = {
         stream, reader, o, starttls: !o.directTls, domain: this.#jid.domain, bare: bareJid(this.#jid), local: this.#jid.local,
@@ -285,6 +296,7 @@ export class Client extends Emitter<ClientEvents> {
         write: (el) => this.#write(el, stream),
         lostSession: (lost) => this.#lostSession(lost),
         afterFeatures: (features, fresh) => this.#afterFeatures(stream, features, fresh),
+        newId: () => randomId(o.crypto),
       };
       let resumed: boolean;
       try {
@@ -297,8 +309,7 @@ export class Client extends Emitter<ClientEvents> {
       // the link may have dropped after the last negotiation read: #closed has dealt with it
       if (this.#stream !== stream) return;
       this.#boundJid = n.jid;
-      online = true;
-      this.#online(resumed);
+      this.#online(stream, reader, resumed);
     } catch (e) {
       this.#fail(stream, e as Error);
     }
@@ -307,16 +318,19 @@ export class Client extends Emitter<ClientEvents> {
   /** After the post-auth features: <enable/> (XEP-0198 §3) and initial presence, written at once. */
   #afterFeatures(stream: XmlStream, features: XmlElement, fresh: boolean): void {
     if (fresh) {
-      if (this.#o.streamManagement !== false && features.getChild('sm', NS_SM)) stream.send(this.#sm.enableElement());
+      if (this.#o.streamManagement !== false && features.getChild('sm', NS_SM)) {
+        stream.send(this.#sm.enableElement());
+        // a server silent after <enable/> would leave us queueing unacknowledged stanzas forever
+        const ms = this.#o.negotiationTimeoutMs ?? 15000;
+        this.#enableTimer = this.#o.clock.setTimeout(() => { this.#enableTimer = undefined; this.#fail(stream, new TimeoutError('enable', ms)); }, ms);
+      }
       if (this.#o.presence !== false) this.#write(xml('presence'), stream);
     }
     this.emit('features', features);
     this.#pendingFeatures = fresh ? features : undefined;
   }
 
-  #online(resumed: boolean): void {
-    const queued = this.#reader;
-    this.#reader = undefined;
+  #online(stream: XmlStream, reader: StreamReader, resumed: boolean): void {
     this.#status = 'online';
     this.#onlineSince = this.#o.clock.now();
     this.#lastReceived = this.#onlineSince;
@@ -329,13 +343,13 @@ export class Client extends Emitter<ClientEvents> {
     const waiters = this.#startWaiters;
     this.#startWaiters = [];
     for (const w of waiters) w.resolve(this.#boundJid);
-    // anything that arrived after the last negotiation read (e.g. <enabled/>) is routed now, in order
-    this.#drainReader(queued);
-  }
-
-  #drainReader(reader: StreamReader | undefined): void {
-    if (!reader) return;
-    for (const ev of reader.drain()) if (ev.kind === 'element') this.#route(ev.el);
+    // what arrived after the last negotiation read (<enabled/>, the queue resent after
+    // <resumed/>) is routed now, in order, and every later element as it comes
+    const route = (el: XmlElement) => {
+      if (this.#stream !== stream) return;
+      try { this.#route(el); } catch (e) { this.#fail(stream, e as Error); }
+    };
+    try { reader.handoff(route); } catch (e) { this.#fail(stream, e as Error); }
   }
 
   #lostSession(unconfirmed: XmlElement[]): void {
@@ -355,6 +369,7 @@ export class Client extends Emitter<ClientEvents> {
     const stream = this.#stream!;
     this.emit('input', el);
     if (el.ns === NS_SM) {
+      if (el.name === 'enabled' || el.name === 'failed') this.#clearEnableTimer();
       if (el.name === 'enabled') return this.#sm.onEnabled(el);
       if (el.name === 'failed') { const lost = this.#sm.onEnableFailed(); if (lost.length) this.emit('unconfirmed', lost); return; }
       const reply = this.#sm.handle(el);
@@ -423,7 +438,6 @@ export class Client extends Emitter<ClientEvents> {
     if (!this.#stream) return;
     const authenticated = this.#inputSecure;
     this.#stream = undefined;
-    this.#reader = undefined;
     this.#clearTimers();
     const wasStopping = this.#status === 'stopping';
     const wasOnline = this.#status === 'online';
@@ -487,6 +501,12 @@ export class Client extends Emitter<ClientEvents> {
     if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
     if (this.#keepaliveTimer !== undefined) this.#o.clock.clearTimeout(this.#keepaliveTimer);
     this.#retryTimer = this.#keepaliveTimer = undefined;
+    this.#clearEnableTimer();
+  }
+
+  #clearEnableTimer(): void {
+    if (this.#enableTimer !== undefined) this.#o.clock.clearTimeout(this.#enableTimer);
+    this.#enableTimer = undefined;
   }
 }
 

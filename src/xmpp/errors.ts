@@ -74,3 +74,19 @@ export class StanzaError extends SpimeError {
 /** Failures of this client or its transport that are not a peer's error element:
  *  `connection-timeout`, `tls-required`, `tls-failed`, `socket-closed`, `timeout`, `sm-failed`, `policy`. */
 export class ConnectionError extends SpimeError {}
+
+/** What the client was waiting for when a deadline passed (issue 9, item 3: every wait on the
+ *  peer has one). `connect`: TCP (and the handshake, for direct TLS); `tls`: the STARTTLS
+ *  handshake; `features`: a stream header and its features; the others: the answer to that step. */
+export type TimeoutStep = 'connect' | 'tls' | 'features' | 'starttls' | 'sasl' | 'resume' | 'bind' | 'session' | 'enable' | 'close';
+
+/** A deadline passed while waiting on the peer: `connection-timeout`, retried at backoff pace. */
+export class TimeoutError extends ConnectionError {
+  readonly step: TimeoutStep;
+  readonly timeoutMs: number;
+  constructor(step: TimeoutStep, timeoutMs: number) {
+    super('connection-timeout', `no answer from the server within ${timeoutMs} ms (waiting for: ${step})`);
+    this.step = step;
+    this.timeoutMs = timeoutMs;
+  }
+}

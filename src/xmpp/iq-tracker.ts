@@ -4,10 +4,19 @@
 // Bounded: at most `maxPending` requests; beyond that `request` rejects at once with
 // `resource-constraint` and nothing is sent (back-pressure on the caller, not a fault of the
 // link). `reserved` more slots are kept for the client's own requests (the keepalive ping), so
-// applications filling the table can never starve link supervision.
+// applications filling the table can never starve link supervision. Generated ids are random (an
+// entity that can guess them could forge answers) and never equal a pending one; a caller-supplied
+// id that is already pending is refused (`duplicate-id`), never allowed to replace its entry.
 import { xml, type XmlElement } from '../xml/element.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { hexEncode } from './bytes.js';
 import { ConnectionError, StanzaError } from './errors.js';
+import { sameJid } from './jid.js';
+
+/** 64 random bits, hex: an iq id nobody else can predict. */
+export function randomId(crypto: { randomBytes(n: number): Uint8Array }): string {
+  return hexEncode(crypto.randomBytes(8));
+}
 
 export interface IqTrackerOptions {
   clock: Clock;
@@ -18,6 +27,8 @@ export interface IqTrackerOptions {
   maxPending?: number;
   /** Slots beyond maxPending only `{ reserved: true }` requests may take (default 2). */
   reserved?: number;
+  /** A fresh unpredictable id (randomId with the host's crypto). */
+  newId: () => string;
 }
 
 interface Pending { to: string | undefined; resolve: (el: XmlElement) => void; reject: (e: Error) => void; timer: TimerHandle }
@@ -25,7 +36,6 @@ interface Pending { to: string | undefined; resolve: (el: XmlElement) => void; r
 export class IqTracker {
   readonly #o: IqTrackerOptions;
   readonly #pending = new Map<string, Pending>();
-  #counter = 0;
 
   constructor(o: IqTrackerOptions) {
     this.#o = o;
@@ -41,7 +51,11 @@ export class IqTracker {
       return Promise.reject(new ConnectionError('resource-constraint', `${this.#pending.size} iq requests already pending`));
     }
     let id = iq.attr('id');
-    if (!id || this.#pending.has(id)) iq.attrs.id = id = `q${(++this.#counter).toString(36)}`;
+    if (id && this.#pending.has(id)) return Promise.reject(new ConnectionError('duplicate-id', `an iq with id "${id}" is already pending`));
+    if (!id) {
+      do id = this.#o.newId(); while (this.#pending.has(id));
+      iq.attrs.id = id;
+    }
     return new Promise<XmlElement>((resolve, reject) => {
       const timer = this.#o.clock.setTimeout(() => {
         this.#pending.delete(id!);
@@ -81,11 +95,10 @@ export class IqTracker {
 
   #fromMatches(to: string | undefined, from: string | undefined): boolean {
     const self = this.#o.self();
-    const norm = (j: string | undefined) => (j === undefined ? undefined : j.toLowerCase());
-    if (to === undefined || norm(to) === norm(self.bare)) {
-      return from === undefined || [self.bare, self.domain, self.full].map(norm).includes(norm(from));
+    if (to === undefined || sameJid(to, self.bare)) {
+      return from === undefined || [self.bare, self.domain, self.full].some((j) => sameJid(from, j));
     }
-    return norm(from) === norm(to);
+    return from !== undefined && sameJid(from, to);
   }
 }
 

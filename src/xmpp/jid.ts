@@ -21,3 +21,18 @@ export function bareJid(j: Jid): string {
 export function formatJid(j: Jid): string {
   return bareJid(j) + (j.resource ? `/${j.resource}` : '');
 }
+
+/** RFC 7622 comparison: localpart and domainpart case-insensitively (§3.3, §3.2: PRECIS
+ *  UsernameCaseMapped and IDNA both lower-case), the resourcepart exactly (§3.4, OpaqueString is
+ *  case-sensitive): `svc@d/keys` is not `svc@d/Keys`. An unparseable JID equals nothing. */
+export function sameJid(a: string, b: string): boolean {
+  const x = canonicalJid(a), y = canonicalJid(b);
+  return x !== undefined && x === y;
+}
+
+/** The form two JIDs compare equal in (see sameJid), or undefined if `s` is not a JID. */
+export function canonicalJid(s: string): string | undefined {
+  let j: Jid;
+  try { j = parseJid(s); } catch { return undefined; }
+  return formatJid({ local: j.local.toLowerCase(), domain: j.domain, resource: j.resource });
+}

@@ -3,11 +3,17 @@
 //   SASL (§6): <auth/> in the same write as the post-TLS header when this server's mechanisms are
 //     known from the last connection (they are remembered in `memory`)
 //   restart + <resume/> (XEP-0198 §5) or <bind/> (§7) in one write; <enable/> and presence as
-//     soon as the post-auth features are in (Negotiation.afterFeatures)
+//     soon as the post-auth features are in (Negotiation.afterFeatures) — except on a server that
+//     still requires RFC 3921 <session/>: there they follow the session result, so nothing the
+//     server sends in reply (<enabled/>, presence, offline messages) can be read as that result
+// Every wait has a deadline: each read (StreamReader), the TLS handshake (withDeadline). The
+// reader is told which element ends negotiation, so what the server sends right behind it (the
+// resent queue after <resumed/>) goes to the router, never into a bounded negotiation queue.
 // Resolves true when XEP-0198 resumed the previous session, false for a new one (`n.jid` set).
 import type { ClientOptions } from './client.js';
 import type { XmlElement } from '../xml/element.js';
 import { bindElement, bindResult, sessionElement, sessionRequired } from './bind.js';
+import { withDeadline } from './deadline.js';
 import { ConnectionError, SaslError, StanzaError, StreamError } from './errors.js';
 import type { StreamReader } from './reader.js';
 import { authElement, chooseMechanism, offeredMechanisms, saslExchange, type SaslMechanism } from './sasl.js';
@@ -39,6 +45,8 @@ export interface Negotiation {
   afterFeatures(features: XmlElement, fresh: boolean): void;
   /** Set to the bound full JID. */
   jid: string;
+  /** An unpredictable id for the bind and session iqs. */
+  newId(): string;
 }
 
 export async function negotiate(n: Negotiation): Promise<boolean> {
@@ -51,7 +59,7 @@ const { stream, reader, o, sm, stats } = n;
     stream.send(starttlsElement());
     stats.roundTrips++;
     await awaitProceed(reader, await features());
-    await stream.startTls();
+    await withDeadline(o.clock, o.tlsTimeoutMs ?? 15000, 'tls', stream.startTls());
     stats.roundTrips++;
   }
   if (!stream.secure) throw new ConnectionError('tls-required', 'transport is not encrypted');
@@ -76,7 +84,7 @@ const { stream, reader, o, sm, stats } = n;
   if (offered.mechanisms.length === 0) throw new SaslError('invalid-mechanism', 'server offers no SASL mechanism');
   n.memory = { host, ...offered };
   if (!mech || !offered.mechanisms.includes(mech.name)) {
-    if (mech) await reader.element(); // the <failure/> to our optimistic <auth/>
+    if (mech) await reader.element('sasl'); // the <failure/> to our optimistic <auth/>
     mech = chooseMechanism(offered.mechanisms, offered.cbTypes, policy);
     stream.send(authElement(mech));
     stats.roundTrips++;
@@ -91,16 +99,22 @@ const { stream, reader, o, sm, stats } = n;
 
   // restart (RFC 6120 §6.4.6) + resume or bind, in one write
   sm.beginStream();
-  open();
   const resuming = o.streamManagement !== false && sm.canResume;
-  const bindId = 'bind1';
+  const bindId = n.newId();
+  const isBindResult = (el: XmlElement) => el.name === 'iq' && el.attr('id') === bindId;
+  reader.endsWith(resuming ? (el) => el.ns === NS_SM && el.name === 'resumed' : isBindResult);
+  open();
   if (resuming) stream.send(sm.resumeElement());
   else stream.send(bindElement(bindId, o.resource));
   stats.roundTrips++;
   const sessionFeatures = await features();
+  const sessionId = sessionRequired(sessionFeatures) ? n.newId() : undefined;
+  const isSessionResult = (el: XmlElement) => el.name === 'iq' && el.attr('id') === sessionId && (el.attr('type') === 'result' || el.attr('type') === 'error');
+  const last = sessionId ? isSessionResult : isBindResult;
+  if (!resuming) reader.endsWith(last);
 
   if (resuming) {
-    const el = await reader.element();
+    const el = await reader.element('resume');
     if (el.ns === NS_SM && el.name === 'resumed') {
       const resend = sm.onResumed(el);
       n.afterFeatures(sessionFeatures, false);
@@ -109,19 +123,22 @@ const { stream, reader, o, sm, stats } = n;
     }
     if (!(el.ns === NS_SM && el.name === 'failed')) throw new StreamError('undefined-condition', `unexpected <${el.name}/> to <resume/>`, undefined, true);
     n.lostSession(sm.onResumeFailed(el));
+    reader.endsWith(last);
     stream.send(bindElement(bindId, o.resource));
     stats.roundTrips++;
   }
-  n.afterFeatures(sessionFeatures, true);
-  const result = await reader.element();
-  if (result.name !== 'iq' || result.attr('id') !== bindId) throw new StreamError('undefined-condition', `expected the bind result, got <${result.name}/>`, undefined, true);
+  if (!sessionId) n.afterFeatures(sessionFeatures, true);
+  const result = await reader.element('bind');
+  if (!isBindResult(result)) throw new StreamError('undefined-condition', `expected the bind result, got <${result.name}/>`, undefined, true);
   n.jid = bindResult(result);
-  if (sessionRequired(sessionFeatures)) {
-    stream.send(sessionElement('sess1'));
+  if (sessionId) {
+    stream.send(sessionElement(sessionId));
     stats.roundTrips++;
-    const r = await reader.element();
+    // anything else before the answer (a stanza to the new full JID) stays queued for the router
+    const r = await reader.find('session', isSessionResult);
     if (r.attr('type') !== 'result') throw StanzaError.fromElement(r);
+    n.afterFeatures(sessionFeatures, true);
   }
-  // elements the server sent after the bind result (e.g. <enabled/>) are routed once online
+  // elements the server sent after the last negotiation read (e.g. <enabled/>) are routed once online
   return false;
 }

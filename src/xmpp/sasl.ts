@@ -54,12 +54,15 @@ export function chooseMechanism(mechanisms: string[], cbTypes: string[] | undefi
   // not guess: servers without XEP-0440 (ejabberd 23.01, Prosody 0.12) bind with tls-unique,
   // which RFC 9266 leaves undefined on TLS 1.3, and a wrong guess fails the login.
   let cbType: ChannelBindingType | undefined, cbData: Uint8Array | undefined;
-  const hostCanBind = !!p.channelBinding && p.secure;
-  if (hostCanBind && cbTypes) {
-    for (const t of CB_TYPES) {
+  // "supports channel binding" (RFC 5802 §6) means: this connection can produce binding data
+  const available = p.secure && p.channelBinding ? CB_TYPES.filter((t) => p.channelBinding!(t)) : [];
+  const hostCanBind = available.length > 0;
+  if (cbTypes) {
+    for (const t of available) {
       if (!cbTypes.includes(t)) continue;
-      const d = p.channelBinding!(t);
-      if (d) { cbType = t; cbData = d; break; }
+      cbType = t;
+      cbData = p.channelBinding!(t);
+      break;
     }
   }
   const serverOffersPlus = mechanisms.some((m) => m.endsWith('-PLUS'));
@@ -73,9 +76,12 @@ export function chooseMechanism(mechanisms: string[], cbTypes: string[] | undefi
   for (const base of PREFERENCE) {
     const hash = base === 'SCRAM-SHA-256' ? 'sha256' : 'sha1';
     if (!mechanisms.includes(base)) continue;
-    // RFC 5802 §6: "y" = client supports binding but believes the server does not; if the server
-    // did offer -PLUS and we still cannot bind (no common type), "y" would look like a downgrade
-    // attack to it, so say "n".
+    // RFC 5802 §6 (downgrade policy, README "Connecting to a server"): "y" = the client can bind
+    // but saw no -PLUS; a server that does support binding then fails the login, which is how
+    // stripping -PLUS on the path is caught. When -PLUS was seen but no type is usable (the
+    // XEP-0440 list absent — it may have been stripped — or naming only types this connection
+    // cannot produce), "y" would be false and fail every login to such servers (ejabberd 23.01):
+    // RFC 5802 §6 allows "n" there. Protection then rests on the verified certificate.
     const gs2Header = hostCanBind && !serverOffersPlus ? 'y,,' : 'n,,';
     return scramMechanism(base, { crypto: p.crypto, hash, username: p.username, password: p.password, cache: p.cache, nonce: p.nonce, minIterations: p.minIterations, maxIterations: p.maxIterations, gs2Header });
   }
@@ -98,7 +104,7 @@ export function authElement(mech: SaslMechanism): XmlElement {
  *  §6.4.4) before the SaslError is thrown. */
 export async function saslExchange(reader: StreamReader, send: (el: XmlElement) => void, mech: SaslMechanism): Promise<void> {
   for (let rounds = 0; rounds < 4; rounds++) {
-    const el = await reader.element();
+    const el = await reader.element('sasl');
     if (el.ns !== NS_SASL) throw new SaslError('malformed-request', `unexpected <${el.name}/> during SASL`);
     const data = el.text().trim();
     if (el.name === 'challenge') {

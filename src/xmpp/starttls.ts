@@ -13,7 +13,7 @@ export const starttlsElement = (): XmlElement => xml('starttls', { xmlns: NS_TLS
  *  features offered it and wait for <proceed/>. */
 export async function awaitProceed(reader: StreamReader, features: XmlElement): Promise<void> {
   if (!features.getChild('starttls', NS_TLS)) throw new ConnectionError('tls-required', 'server does not offer STARTTLS; refusing to continue in plaintext');
-  const el = await reader.element();
+  const el = await reader.element('starttls');
   if (el.ns === NS_TLS && el.name === 'proceed') return;
   if (el.ns === NS_TLS && el.name === 'failure') throw new ConnectionError('tls-failed', 'server answered STARTTLS with <failure/> (RFC 6120 §5.4.2.2)');
   throw new ConnectionError('tls-failed', `unexpected <${el.name}/> instead of <proceed/>`);

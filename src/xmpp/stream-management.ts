@@ -84,9 +84,14 @@ export class StreamManagement {
   /** <failed/> to <resume/>: a new session follows. Returns the stanzas the server did not
    *  confirm (XEP-0198 §5: <failed/> may carry 'h'), which the application must handle. */
   onResumeFailed(el: XmlElement): XmlElement[] {
-    if (el.attr('h') !== undefined) this.#ack(el.attr('h'));
+    // The old session is gone whatever 'h' says: forget it first, so a bad 'h' can never keep
+    // the client resuming a dead session instead of binding a new one. An 'h' that is not a count
+    // of what we sent (malformed, too high) confirms nothing: every unacked stanza is reported.
     this.id = undefined;
     this.#inbound = 0;
+    if (el.attr('h') !== undefined) {
+      try { this.#ack(el.attr('h')); } catch { /* unusable h: report all */ }
+    }
     return this.#forget();
   }
 

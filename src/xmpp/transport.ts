@@ -16,6 +16,10 @@ export interface ConnectOptions {
   directTls?: boolean;
   /** TLS server name (SNI and certificate check); default: the XMPP domain. */
   servername: string;
+  /** Deadlines the host should keep itself too (the client also enforces them on its clock):
+   *  the TCP connect (plus the handshake, for direct TLS), and the STARTTLS handshake, ms. */
+  connectTimeoutMs?: number;
+  tlsTimeoutMs?: number;
 }
 
 export interface Transport {
@@ -29,7 +33,7 @@ export interface Transport {
   readonly secure: boolean;
   /** Channel-binding data for SCRAM-PLUS (RFC 5929, RFC 9266), if the host can give it. */
   channelBinding?(type: ChannelBindingType): Uint8Array | undefined;
-  /** Close; the handler's `close` follows once. */
+  /** Close; the handler's `close` follows once. Also aborts a pending connect or handshake. */
   close(): void;
 }
 

@@ -61,6 +61,8 @@ export interface ServerConfig {
   boundJid?: string;
   /** XEP-0440 channel-binding types to advertise (and -PLUS mechanisms to add). */
   cbTypes?: string[];
+  /** Post-auth features mark RFC 3921 <session/> required (no <optional/>): legacy servers. */
+  sessionRequired?: boolean;
 }
 
 /** A Prosody-like c2s peer at element level; one instance per connection, the state shared. */
@@ -73,12 +75,16 @@ export class FakeServer {
   /** The first turn of each connection (see FakeStream.turns). */
   received: XmlElement[] = [];
   onStanza: ((el: XmlElement, conn: FakeStream) => void) | undefined;
+  /** Delivered right behind <resumed/>, in the same batch (XEP-0198 §5: the unacknowledged queue). */
+  afterResumed: XmlElement[] = [];
+  /** Overrides the 'h' of <failed/> to <resume/> (e.g. higher than the client ever sent). */
+  failedH: string | undefined;
 
   constructor(cfg: ServerConfig = {}) {
     this.cfg = {
       offerStarttls: true, mechanisms: ['SCRAM-SHA-1', 'SCRAM-SHA-256', 'PLAIN'], password: 'pencil',
       salt: utf8Encode('fixed salt 16 by'), iterations: 4096, lie: false, sm: true, resumeFails: false,
-      boundJid: 'spime@example.net/sk1', cbTypes: [], ...cfg,
+      boundJid: 'spime@example.net/sk1', cbTypes: [], sessionRequired: false, ...cfg,
     };
   }
 
@@ -150,7 +156,7 @@ export class FakeStream implements XmlStream {
         c.cbTypes.length ? xml('sasl-channel-binding', { xmlns: 'urn:xmpp:sasl-cb:0' }, c.cbTypes.map((type) => xml('channel-binding', { type }))) : null);
     } else {
       features = xml('stream:features', { xmlns: NS.stream }, xml('bind', { xmlns: NS.bind }, xml('required')),
-        xml('session', { xmlns: NS.session }, xml('optional')), c.sm ? xml('sm', { xmlns: NS.sm }, xml('optional')) : null);
+        xml('session', { xmlns: NS.session }, c.sessionRequired ? null : xml('optional')), c.sm ? xml('sm', { xmlns: NS.sm }, xml('optional')) : null);
     }
     features.name = 'features';
     this.deliver(header, features);
@@ -200,6 +206,9 @@ export class FakeStream implements XmlStream {
       this.#phase = 'authed';
       return this.deliver(xml('iq', { xmlns: NS.client, type: 'result', id: el.attr('id') }, xml('bind', { xmlns: NS.bind }, xml('jid', null, c.boundJid))));
     }
+    if (el.name === 'iq' && el.getChild('session', NS.session)) {
+      return this.deliver(xml('iq', { xmlns: NS.client, type: 'result', id: el.attr('id') }));
+    }
     this.server.received.push(el);
     this.server.onStanza?.(el, this);
   }
@@ -215,11 +224,11 @@ export class FakeStream implements XmlStream {
     if (el.name === 'r') { if (!this.holdAcks) this.deliver(xml('a', { xmlns: NS.sm, h: this.#inbound })); return; }
     if (el.name === 'resume') {
       const prev = this.server.connections[this.server.connections.length - 2];
-      if (this.server.cfg.resumeFails || !prev) return this.deliver(xml('failed', { xmlns: NS.sm, h: prev ? prev.#inbound : 0 }, xml('item-not-found', { xmlns: NS.stanzas })));
+      if (this.server.cfg.resumeFails || !prev) return this.deliver(xml('failed', { xmlns: NS.sm, h: this.server.failedH ?? (prev ? prev.#inbound : 0) }, xml('item-not-found', { xmlns: NS.stanzas })));
       this.#smOn = true;
       this.#inbound = prev.#inbound;
       this.#phase = 'authed';
-      return this.deliver(xml('resumed', { xmlns: NS.sm, previd: el.attr('previd'), h: this.#inbound }));
+      return this.deliver(xml('resumed', { xmlns: NS.sm, previd: el.attr('previd'), h: this.#inbound }), ...this.server.afterResumed);
     }
   }
 

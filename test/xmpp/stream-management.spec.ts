@@ -55,3 +55,14 @@ test('failed resumption with h: the acknowledged part is not reported, the rest 
   expect(lost.map((e) => e.attr('id'))).toEqual(['m1', 'm2']);
   expect(sm.canResume).toBe(false);
 });
+
+test('failed resumption with an h too high or malformed: the session is forgotten, everything reported, nothing thrown', () => {
+  for (const h of ['99', 'x', '-1']) {
+    const sm = enabled();
+    for (let i = 0; i < 2; i++) sm.track(msg(i));
+    const lost = sm.onResumeFailed(xml('failed', { xmlns: NS, h }));
+    expect(lost.map((e) => e.attr('id'))).toEqual(['m0', 'm1']);
+    expect(sm.canResume).toBe(false);
+    expect(sm.unacked).toHaveLength(0);
+  }
+});
