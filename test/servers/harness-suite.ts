@@ -82,15 +82,17 @@ export function describeServerHarness(name: string, start: () => Promise<TestSer
       } finally { await c.stop(); }
     });
 
-    test('xmpp.js logs in over direct TLS and enables stream management', async () => {
+    test('xmpp.js logs in over direct TLS and enables stream management before start() resolves', async () => {
       const c = makeXmppjsClient({ server, username: 'alice', password: 'alice-pw', transport: 'directtls' });
-      // xmpp.js sends <enable/> after binding, so <enabled/> may arrive after 'online'.
-      const enabled = new Promise<XjsElement>((resolve) => c.on('nonza', (el: XjsElement) => { if (el.is('enabled', 'urn:xmpp:sm:3')) resolve(el); }));
+      let enabled: XjsElement | undefined;
+      c.on('nonza', (el: XjsElement) => { if (el.is('enabled', 'urn:xmpp:sm:3')) enabled = el; });
       await c.start();
       try {
-        const el = await enabled;
-        expect(el.attrs.resume).toBe('true');
-        expect(el.attrs.id).toBeTruthy();
+        // xmpp.js itself resolves at binding, before <enabled/>; the helper waits (see xmppjs.ts)
+        expect(c.streamManagement.enabled).toBe(true);
+        expect(enabled?.attrs.resume).toBe('true');
+        expect(c.streamManagement.id).toBe(enabled?.attrs.id);
+        expect(c.streamManagement.id).toBeTruthy();
       } finally { await c.stop(); }
     });
 
