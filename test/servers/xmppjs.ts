@@ -96,6 +96,19 @@ function resolveStartWhenSmSettled(c: any, deadlineMs = 10_000): void {
   };
 }
 
+/**
+ * xmpp.js 0.14's iqCaller.request() attaches its handler to the reply's promise only after
+ * send() resolves, i.e. after the socket's write callback. A reply read before that callback (an
+ * error reply from an in-process component, on loopback) rejects a promise nobody handles yet:
+ * Node reports an unhandled rejection, which fails the test although request() then rejects as
+ * it should. Mark each pending reply handled as it is registered; callers still get the rejection.
+ */
+function handleEarlyIqReplies(c: any): void {
+  const handlers: Map<string, { promise: Promise<unknown> }> = c.iqCaller.handlers;
+  const set = handlers.set.bind(handlers);
+  handlers.set = (id, deferred) => { deferred.promise.catch(() => {}); return set(id, deferred); };
+}
+
 export function makeXmppjsClient(o: XmppjsOptions): XjsClient {
   trustCaForXmppjs(o.server.caPem);
   const direct = o.transport === 'directtls';
@@ -117,6 +130,7 @@ export function makeXmppjsClient(o: XmppjsOptions): XjsClient {
     }
   });
   resolveStartWhenSmSettled(c);
+  handleEarlyIqReplies(c);
   if (!o.reconnect) c.reconnect.stop();
   // An unhandled 'error' event would crash the jest worker; failures surface through start().
   c.on('error', () => {});
