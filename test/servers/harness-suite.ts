@@ -1,5 +1,6 @@
 // The proof every server harness must pass (prosody.test.ts, ejabberd.test.ts call this): a real
-// server on loopback, driven by xmpp.js and by raw feature probes.
+// server on loopback, driven by xmpp.js and by raw feature probes (and, where xmpp.js 0.14's own
+// reconnect is unreliable, by the project's client: see the restart test).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { ExternalComponent } from '../../hosts/node/component.js';
 import { createClient } from '../../hosts/node/xmpp.js';

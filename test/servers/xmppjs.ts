@@ -119,6 +119,9 @@ export function makeXmppjsClient(o: XmppjsOptions): XjsClient {
     username: o.username,
     password: o.password,
     resource: o.resource,
+    // xmpp.js waits 2 s by default for each stream open/close; a loaded shared test machine took
+    // longer to answer the post-STARTTLS stream header (TimeoutError in Client.open).
+    timeout: 10_000,
   });
   // Direct TLS: xmpp.js connects to the service host (an IP here) and so sends no SNI and checks
   // the certificate against 127.0.0.1. XEP-0368 §3 wants SNI and the check on the XMPP domain.
