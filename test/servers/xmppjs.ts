@@ -64,6 +64,51 @@ export interface XmppjsOptions {
   reconnect?: boolean;
 }
 
+const NS_STREAMS = 'http://etherx.jabber.org/streams';
+const NS_SM = 'urn:xmpp:sm:3';
+
+/**
+ * xmpp.js 0.14 resolves start() at resource binding and only then sends XEP-0198 <enable/>.
+ * It zeroes its inbound counter when it has processed <enabled/>, which is a few microtasks after
+ * the read that carried it; and it never counts iq results. So if the server writes <enabled/>,
+ * a stanza and <r/> in one batch (another client sent to this one the moment start() resolved),
+ * xmpp.js acks h=1, resets, later acks h=0, and Prosody ends the stream ("Client acknowledged
+ * less stanzas than already acknowledged"). Resolving start() once <enabled/> (or <failed/>) has
+ * been processed puts every test's first stanza to this client after the reset.
+ */
+function resolveStartWhenSmSettled(c: any, deadlineMs = 10_000): void {
+  let offered = false;
+  let refused = false;
+  c.on('nonza', (el: XjsElement) => {
+    if (el.is('features', NS_STREAMS)) { offered = el.getChild('sm', NS_SM) !== undefined; refused = false; }
+    else if (el.is('failed', NS_SM)) refused = true;
+  });
+  const start = c.start.bind(c);
+  c.start = async () => {
+    const jid = await start();
+    const deadline = Date.now() + deadlineMs;
+    while (offered && !c.streamManagement.enabled && !refused) {
+      if (c.status !== 'online') throw new Error(`xmpp.js went ${c.status} before stream management was enabled`);
+      if (Date.now() > deadline) throw new Error(`xmpp.js: no answer to <enable/> within ${deadlineMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return jid;
+  };
+}
+
+/**
+ * xmpp.js 0.14's iqCaller.request() attaches its handler to the reply's promise only after
+ * send() resolves, i.e. after the socket's write callback. A reply read before that callback (an
+ * error reply from an in-process component, on loopback) rejects a promise nobody handles yet:
+ * Node reports an unhandled rejection, which fails the test although request() then rejects as
+ * it should. Mark each pending reply handled as it is registered; callers still get the rejection.
+ */
+function handleEarlyIqReplies(c: any): void {
+  const handlers: Map<string, { promise: Promise<unknown> }> = c.iqCaller.handlers;
+  const set = handlers.set.bind(handlers);
+  handlers.set = (id, deferred) => { deferred.promise.catch(() => {}); return set(id, deferred); };
+}
+
 export function makeXmppjsClient(o: XmppjsOptions): XjsClient {
   trustCaForXmppjs(o.server.caPem);
   const direct = o.transport === 'directtls';
@@ -74,6 +119,9 @@ export function makeXmppjsClient(o: XmppjsOptions): XjsClient {
     username: o.username,
     password: o.password,
     resource: o.resource,
+    // xmpp.js waits 2 s by default for each stream open/close; a loaded shared test machine took
+    // longer to answer the post-STARTTLS stream header (TimeoutError in Client.open).
+    timeout: 10_000,
   });
   // Direct TLS: xmpp.js connects to the service host (an IP here) and so sends no SNI and checks
   // the certificate against 127.0.0.1. XEP-0368 §3 wants SNI and the check on the XMPP domain.
@@ -84,6 +132,8 @@ export function makeXmppjsClient(o: XmppjsOptions): XjsClient {
       return p && { ...p, servername: domain };
     }
   });
+  resolveStartWhenSmSettled(c);
+  handleEarlyIqReplies(c);
   if (!o.reconnect) c.reconnect.stop();
   // An unhandled 'error' event would crash the jest worker; failures surface through start().
   c.on('error', () => {});
