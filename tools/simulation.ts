@@ -188,13 +188,19 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   } finally {
     for (const t of timers) clearTimeout(t);
     // In parallel and bounded: a fleet stops as fast as one client (each has its own 2 s close deadline).
-    const bounded = (what: string, p: Promise<unknown>, ms: number) => Promise.race([
-      p.catch((e) => log(`cleanup ${what}: ${(e as Error).message}`)),
-      new Promise((r) => { const t = setTimeout(() => { log(`cleanup ${what}: still going after ${ms} ms, moving on`); r(undefined); }, ms); t.unref(); }),
-    ]);
+    const bounded = async (what: string, p: Promise<unknown>, ms: number) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        p.catch((e) => log(`cleanup ${what}: ${(e as Error).message}`)),
+        new Promise((r) => { timer = setTimeout(() => { log(`cleanup ${what}: still going after ${ms} ms, moving on`); r(undefined); }, ms); }),
+      ]);
+      clearTimeout(timer);
+    };
+    const tStop = Date.now();
     await bounded('clients', Promise.all([...sims.map((s) => s.stop()), ...clients.map((c) => c.stop())]), CLIENT_STOP_MS);
     if (keyService) await bounded('key service', keyService.close(), 500);
     if (server) await server.stop().catch((e) => log(`cleanup server: ${(e as Error).message}`));
+    log(`${stamp()} stopped ${clients.length} clients and the server in ${((Date.now() - tStop) / 1000).toFixed(1)} s`);
   }
   return verified;
 }
