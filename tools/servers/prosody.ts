@@ -9,7 +9,7 @@
 // - XEP-0198 (mod_smacks) and XEP-0368 (`c2s_direct_tls_ports`) are in core since 0.12.
 import { execFile } from 'node:child_process';
 import { createHash, createHmac, pbkdf2, randomUUID } from 'node:crypto';
-import { mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -145,6 +145,8 @@ Component ${lua('keys.' + host)}
       if (PLAIN_NODE.test(user) && PLAIN_PASSWORD.test(password)) {
         const file = join(accountsDir, `${datamanagerEncode(user)}.dat`);
         const text = await scramAccount(password, options.scramHash ?? 'SHA-1', options.scramIterations ?? 10000);
+        // never re-create the dir of a server stopped meanwhile (it would be left behind)
+        if (!existsSync(dataDir)) throw new Error(`register ${user}@${host}: the server was stopped`);
         mkdirSync(accountsDir, { recursive: true });
         const tmp = `${file}.${randomUUID()}.tmp`;
         writeFileSync(tmp, text);
