@@ -31,6 +31,8 @@ try {
     bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, packages: 'external', logLevel: 'warning',
   });
   const { runSimulation, prosodyInstalled } = await import(pathToFileURL(out).href);
+  // Loaded: the bundle is not needed any more, so a killed run leaves no dir of ours behind.
+  rmSync(dir, { recursive: true, force: true });
   if (!prosodyInstalled()) {
     console.error('npm start needs Prosody (the XMPP server the simulation runs privately on loopback), and `prosody` is not on PATH.\n'
       + 'Install it with:  sudo apt-get install prosody   (Debian/Ubuntu; .ci/run does this)');
@@ -48,7 +50,10 @@ try {
     });
     console.log(`spimekit host simulation: ${options.spimes} spimes, a report each every ${options.intervalMs / 1000} s, ${options.seconds ? `${options.seconds} s` : 'until Ctrl-C'}`);
     const verified = await runSimulation(options, stopped);
-    const summary = [...verified].map(([jid, n]) => `${jid}: ${n}`).join(', ');
+    const counts = [...verified.values()];
+    const summary = verified.size > 10
+      ? `${verified.size} of ${options.spimes} spimes, ${Math.min(...counts)} to ${Math.max(...counts)} each`
+      : [...verified].map(([jid, n]) => `${jid}: ${n}`).join(', ');
     console.log(`done: verified reports per spime — ${summary || 'none'}`);
     process.exitCode = verified.size ? 0 : 1;
   }

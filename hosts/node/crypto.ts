@@ -44,10 +44,31 @@ export function nodeRsaPrivateKey(pemOrKey: string | nodeCrypto.KeyObject): RsaP
   return Object.freeze({ publicKey, opaque: k });
 }
 
-/** A fresh RSA key pair (for a host simulation; the device generates its key in mbedTLS). */
+// Keys are generated as PKCS #8 DER and re-imported, never as a KeyObject straight from the
+// generator: Node 20's generator job shares its key's lock with the KeyObject it returns, and its
+// destructor takes that lock. A garbage collection during `export({format: 'jwk'})` (which holds
+// the lock while it allocates) that collects the finished job deadlocks the main thread for good —
+// seen as `npm start -- --spimes 200` hanging in set-up, deaf to every signal. A re-imported key
+// has a lock of its own.
+const rsaGeneration = (bits: number): nodeCrypto.RSAKeyPairOptions<'der', 'der'> => ({
+  modulusLength: bits, publicExponent: 65537, publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' },
+});
+
+const fromPkcs8 = (der: Buffer): RsaPrivateKey => nodeRsaPrivateKey(nodeCrypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+
+/** A fresh RSA key pair (for a host simulation; the device generates its key in mbedTLS). Blocks
+ *  the event loop for the whole generation (~0.2 s at 2048 bits): use `generateNodeRsaKeyAsync`
+ *  where signals and sockets must stay served. */
 export function generateNodeRsaKey(bits = 2048): RsaPrivateKey {
-  const { privateKey } = nodeCrypto.generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
-  return nodeRsaPrivateKey(privateKey);
+  return fromPkcs8(nodeCrypto.generateKeyPairSync('rsa', rsaGeneration(bits)).privateKey);
+}
+
+/** The same on libuv's thread pool: the event loop keeps running while the key is made. */
+export function generateNodeRsaKeyAsync(bits = 2048): Promise<RsaPrivateKey> {
+  return new Promise((resolve, reject) => nodeCrypto.generateKeyPair('rsa', rsaGeneration(bits), (e, _publicKey, privateKey) => {
+    if (e) reject(e);
+    else resolve(fromPkcs8(privateKey));
+  }));
 }
 
 export function exportPrivateKeyPem(key: RsaPrivateKey): string {

@@ -3,7 +3,7 @@
 // HMAC-SHA1/SHA256, PBKDF2-HMAC-SHA1/SHA256; vendored in test/vectors/wycheproof/) and the AES-GCM
 // test cases of McGrew & Viega, "The Galois/Counter Mode of Operation" (2005), App. B.
 import * as nodeCrypto from 'node:crypto';
-import { createNodeCrypto, generateNodeRsaKey, nodeRsaPrivateKey } from '../../hosts/node/crypto.js';
+import { createNodeCrypto, generateNodeRsaKey, generateNodeRsaKeyAsync, nodeRsaPrivateKey } from '../../hosts/node/crypto.js';
 import { rsaPublicKeyFromBytes } from '../../src/crypto/rsa-key.js';
 import { CryptoError, type HashAlgorithm, type RsaPublicKey } from '../../src/crypto/crypto.js';
 import { hex, loadWycheproof } from '../helpers/wycheproof.js';
@@ -293,5 +293,18 @@ describe('PBKDF2-HMAC-SHA1 (Wycheproof, incl. RFC 6070)', () => {
       n++;
     }
     expect(n).toBeGreaterThan(50);
+  });
+});
+
+describe('RSA key generation', () => {
+  test('generateNodeRsaKeyAsync leaves the event loop running (a timer set before fires before the key is there); the key signs and verifies', async () => {
+    const events: string[] = [];
+    setTimeout(() => events.push('timer'), 0);
+    const pending = generateNodeRsaKeyAsync(2048).then((k) => { events.push('key'); return k; });
+    const key = await pending;
+    expect(events).toEqual(['timer', 'key']);
+    expect(key.publicKey.modulus.length).toBe(256);
+    const data = crypto.randomBytes(32);
+    expect(crypto.rsaVerify(key.publicKey, 'sha256', data, crypto.rsaSign(key, 'sha256', data))).toBe(true);
   });
 });

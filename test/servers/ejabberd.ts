@@ -104,11 +104,12 @@ modules:
   // `-s ejabberd` would leave the VM running when the application fails to start: halt instead,
   // so the harness fails fast with the log.
   const boot = 'case application:ensure_all_started(ejabberd) of {ok, _} -> ok; E -> io:format("~p~n", [E]), halt(1) end.';
+  const keep = options.keepDir || process.env.SPIMEKIT_KEEP_SERVER_DIRS === '1';
   const start = () => spawnServer('erl', ['-noinput', '-noshell', '+K', 'true', '-mnesia', 'dir', JSON.stringify(spool), '-eval', boot], {
     env, cwd: dir, outPath: join(dir, 'erl.out'), logPaths: [logPath], ports: [c2sPort, directTlsPort, componentPort, apiPort], timeoutMs: 30000,
+    dir: keep ? undefined : dir,
   });
   let proc: ServerProcess = await start();
-  const keep = options.keepDir || process.env.SPIMEKIT_KEEP_SERVER_DIRS === '1';
 
   return {
     kind: 'ejabberd',

@@ -1,6 +1,7 @@
 // Proves the Prosody harness (shared proof in harness-suite.ts) and its Prosody-specific options.
 import { describe, expect, test } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describeServerHarness } from './harness-suite.js';
 import { probeFeatures } from './probe.js';
 import { scramLogin } from './scram-probe.js';
@@ -19,6 +20,23 @@ describe('prosody options', () => {
       let serverFirst = '';
       expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-256', user: 'carol', password: 'carol-pw', onServerFirst: (m) => { serverFirst = m; } })).toBe('success');
       expect(serverFirst).toMatch(/,i=4096$/);
+    } finally { await s.stop(); }
+  });
+
+  test('register(): written account files and prosodyctl-made ones both log in; a re-register changes the password', async () => {
+    const s = await startProsody();
+    try {
+      // plain names are written by the harness itself; `Erin` (nodeprep lowercases it) and a
+      // non-ASCII password go through prosodyctl
+      await Promise.all([s.register('dave', 'dave-pw'), s.register('Erin', 'pässwörd')]);
+      expect(readFileSync(join(s.configDir, 'data', 'spimekit%2etest', 'accounts', 'dave.dat'), 'utf8'))
+        .toMatch(/^return \{\n\t\["iteration_count"\] = 10000;\n\t\["server_key"\] = "[0-9a-f]{40}";\n\t\["stored_key"\] = "[0-9a-f]{40}";\n\t\["salt"\] = "[0-9a-f-]{36}";\n\};\n$/);
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-1', user: 'dave', password: 'dave-pw' })).toBe('success');
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-1', user: 'dave', password: 'wrong' })).not.toBe('success');
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-1', user: 'erin', password: 'pässwörd' })).toBe('success');
+      await s.register('dave', 'new-pw');
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-1', user: 'dave', password: 'dave-pw' })).not.toBe('success');
+      expect(await scramLogin(s, { mechanism: 'SCRAM-SHA-1', user: 'dave', password: 'new-pw' })).toBe('success');
     } finally { await s.stop(); }
   });
 

@@ -1,6 +1,7 @@
 // Server processes the tests start: each runs in its own process group, and a tiny `sh` watchdog
-// kills that group if this Node process dies without cleaning up (a crashed jest worker, ^C), so
-// no test run leaves a server behind. Readiness is "every port accepts a TCP connection".
+// kills that group and removes the server's dir if this Node process dies without cleaning up (a
+// crashed jest worker, kill -9, a hang ended from outside), so no run leaves a server or its dir
+// behind. Readiness is "every port accepts a TCP connection".
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -15,6 +16,8 @@ export interface SpawnOptions {
   /** Log files whose tails go into error messages. */
   logPaths?: string[];
   timeoutMs?: number;
+  /** Removed by the watchdog once the server is gone, if this process dies first. */
+  dir?: string;
 }
 
 export interface ServerProcess {
@@ -39,6 +42,20 @@ export function logTail(paths: string[], lines = 40): string {
   }).join('\n');
 }
 
+// The watchdog's stdin is a pipe from us: EOF means we died. It runs in a session of its own and
+// ignores the job-control signals, because whatever signals us — a terminal's ^C, `timeout`, a
+// test killing our process group — reaches the whole group, and a watchdog dying with us is no
+// watchdog. It waits (bounded) until the server's group is gone before removing the dir, so the
+// server is not writing into it meanwhile. $0 = server pid (= its group), $1 = dir or ''. (dash's
+// kill takes no `--`: `-PID` names the group.)
+const WATCHDOG = `trap '' INT TERM HUP QUIT PIPE
+read _
+kill -KILL -"$0" 2>/dev/null
+i=0
+while kill -0 -"$0" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+[ -n "$1" ] && rm -rf -- "$1"
+exit 0`;
+
 export async function spawnServer(cmd: string, args: string[], o: SpawnOptions): Promise<ServerProcess> {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -51,9 +68,7 @@ export async function spawnServer(cmd: string, args: string[], o: SpawnOptions):
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot spawn ${cmd}: ${await new Promise((r) => child.once('error', r))}`);
   live.add(pid);
-  // The watchdog's stdin is a pipe from us: EOF (we died) → kill the server's group. (dash's kill
-  // takes no `--`: `-PID` names the group.)
-  const watchdog = spawn('sh', ['-c', 'read _; kill -KILL -"$0" 2>/dev/null', String(pid)], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const watchdog = spawn('sh', ['-c', WATCHDOG, String(pid), o.dir ?? ''], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   watchdog.unref();
   (watchdog.stdin as NodeJS.WritableStream & { unref?: () => void }).on('error', () => {});
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => {
