@@ -292,5 +292,10 @@ test('flash errors halt the application (a power cut): nothing acts on a half-do
   flash.cutAt(0);
   await clock.advance(1500);
   expect(app.status().halted).toBe(true);
-  expect(events.find((e) => e.type === 'halted')).toMatchObject({ error: expect.any(PowerCut) });
+  const halted = events.find((e) => e.type === 'halted') as { error: unknown } | undefined;
+  expect(halted?.error).toBeInstanceOf(PowerCut);
+  const sampled = events.filter((e) => e.type === 'sampled').length;
+  await clock.advance(10_000);
+  expect(events.filter((e) => e.type === 'sampled').length).toBe(sampled); // nothing after the cut
+  expect(app.status()).toMatchObject({ halted: true, oldestUnsentMs: undefined });
 });
