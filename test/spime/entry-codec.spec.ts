@@ -78,3 +78,20 @@ test('a 64 KiB partition holds at least 1,000 worst-case readings (write unit 1)
   for (let i = 0; i < 3000; i++) log.append(encodeReading(worst));
   expect(log.pending).toBeGreaterThanOrEqual(1000);
 });
+
+test('wear: block erases per 1,000 readings, acknowledged 20 at a time with the STATE each time (as src/spime does)', () => {
+  const flash = new SimFlash({ blocks: 16, blockLength: 4096 });
+  const log = new FlashLog(flash);
+  const run = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      log.append(encodeReading(typical));
+      if (log.pending === 20) { log.setState(new Uint8Array(41)); log.acknowledge(log.nextSeq - 1); } // STATE with 3 boots
+    }
+  };
+  run(3000); // past the first turn of the ring: from here on every block switch erases one
+  const before = flash.eraseCounts.reduce((a, b) => a + b, 0);
+  run(1000);
+  const erases = flash.eraseCounts.reduce((a, b) => a + b, 0) - before;
+  expect(erases).toBeGreaterThanOrEqual(12);
+  expect(erases).toBeLessThanOrEqual(13); // the figure README.md gives
+});
