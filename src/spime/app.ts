@@ -325,8 +325,8 @@ export class SpimeApp {
 
   #oldestAge(): number | undefined {
     const [tail] = this.#log.read(1);
-    if (!tail) return undefined;
-    const r = decodeReading(tail.payload);
+    const r = tail && decodeOrUndefined(tail);
+    if (!r) return undefined;
     if (r.boot !== undefined && r.boot === this.#state.boot) return this.#mono() - r.time;
     const date = this.#dateOf(r);
     const now = this.clock.now();
