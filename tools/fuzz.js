@@ -16,7 +16,7 @@ try {
   const out = join(dir, 'fuzz.mjs');
   await esbuild.build({
     entryPoints: [join(root, 'test/xmpp/fuzz.ts')],
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, packages: 'external', logLevel: 'warning',
+    bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, packages: 'external', keepNames: true, logLevel: 'warning',
   });
   const { main } = await import(pathToFileURL(out).href);
   code = await main(process.argv.slice(2));

@@ -131,6 +131,8 @@ class Conn {
   lastActivity = Date.now();
   /** The script has nothing more to send (idle tail, or ended). */
   idle = false;
+  /** Ids of stanzas sent intact on this connection that the application must be handed. */
+  readonly mustDeliver: string[] = [];
   #deferred: Uint8Array | undefined;
   #closed = false;
 
@@ -155,7 +157,7 @@ class Conn {
 
   /** One server write ("slot"): maybe mutated, split at random points with small delays, maybe
    *  duplicated or held back until after the next write, maybe followed by a cut. */
-  async send(label: string, data: string | Uint8Array): Promise<void> {
+  async send(label: string, data: string | Uint8Array): Promise<boolean> {
     let bytes: Uint8Array = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const d = this.d;
     let tag = label;
@@ -165,12 +167,15 @@ class Conn {
     }
     if (!this.p.clean && d.chance(0.04)) {
       // reorder: hold this write back and send it after the next one
-      if (!this.#deferred) { this.#deferred = bytes; this.transcript.push(`(held back: ${tag})`); return; }
+      if (!this.#deferred) { this.#deferred = bytes; this.transcript.push(`(held back: ${tag})`); return false; }
     }
     await this.#write(tag, bytes);
-    if (this.#deferred) { const held = this.#deferred; this.#deferred = undefined; await this.#write('(held)', held); }
-    if (!this.p.clean && d.chance(0.03)) await this.#write(`${tag} (again)`, bytes);
+    const held = this.#deferred;
+    if (held) { this.#deferred = undefined; await this.#write('(held)', held); }
+    const again = !this.p.clean && d.chance(0.03);
+    if (again) await this.#write(`${tag} (again)`, bytes);
     if (!this.p.clean && d.chance(this.p.cutRate)) await this.cut();
+    return tag === label && !held && !again;
   }
 
   async #write(tag: string, bytes: Uint8Array): Promise<void> {
@@ -294,9 +299,9 @@ async function serveConnection(c: Conn): Promise<void> {
     ]);
   };
 
-  await c.expect(/<stream:stream[^>]*>/);
   if (!c.directTls) {
     // --- pre-TLS (RFC 6120 §5)
+    await c.expect(/<stream:stream[^>]*>/);
     const starttls = clean ? 'required' : d.weighted([['required', 8], ['optional', 2], ['absent', 1]] as const);
     c.note(`starttls:${starttls}`);
     const tlsFeature = starttls === 'absent' ? '' : starttls === 'required' ? xmpp.starttlsRequired : `<starttls xmlns='${NS_TLS}'/>`;
@@ -405,7 +410,15 @@ async function serveConnection(c: Conn): Promise<void> {
     case 'wrong-id': await c.send('bind result, wrong id', `<iq type='result' id='${id}x'><bind xmlns='${NS_BIND}'><jid>${jid}</jid></bind></iq>`); break;
     case 'no-jid': await c.send('bind result without jid', `<iq type='result' id='${id}'/>`); break;
     case 'bad-jid': await c.send('bind result, bad jid', `<iq type='result' id='${id}'><bind xmlns='${NS_BIND}'><jid>${d.pick(['@', `alice@${DOMAIN}/`, '', 'a'.repeat(3000)])}</jid></bind></iq>`); break;
-    case 'result': await c.send('bind result', `<iq type='result' id='${id}'><bind xmlns='${NS_BIND}'><jid>${jid}</jid></bind></iq>`);
+    case 'result': {
+      // a server may flush what it queued for us right behind the bind result (issue 9 item 1:
+      // the negotiation reader kept 16 elements and silently dropped the rest)
+      const burst = d.chance(c.p.clean ? 0.1 : 0.15) ? Array.from({ length: d.range(17, 40) }, (_, j) => `m${d.u32().toString(36)}-${j}`) : [];
+      if (burst.length) c.note(`bind+burst:${burst.length}`);
+      const intact = await c.send(burst.length ? `bind result + ${burst.length} messages in one write` : 'bind result',
+        `<iq type='result' id='${id}'><bind xmlns='${NS_BIND}'><jid>${jid}</jid></bind></iq>` + burst.map((m) => `<message from='bob@${DOMAIN}/x' id='${m}'><body>${m}</body></message>`).join(''));
+      if (intact) c.mustDeliver.push(...burst);
+    }
   }
   if (session === 'required') {
     const s = await c.expect(/<iq[^>]*>[\s\S]*?<\/iq>/);
@@ -555,6 +568,8 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
   });
   const errors: unknown[] = [];
   const timeline: string[] = [];
+  const delivered = new Set<string>();
+  client.on('stanza', (el) => { const id = el.attr('id'); if (id) delivered.add(id); });
   const stamp = () => `${Date.now() - t0}ms`;
   client.on('error', (e) => { errors.push(e); timeline.push(`${stamp()} error ${describeError(e)}`); });
   client.on('online', (jid, resumed) => timeline.push(`${stamp()} online ${jid}${resumed ? ' (resumed)' : ''}`));
@@ -588,11 +603,19 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
     const cur = conns[peer.connectionCount - 1];
     if (client.status === 'stopped') {
       const why = startError ?? errors[errors.length - 1];
-      outcome = `stopped:${why instanceof SpimeError ? why.condition : describeError(why)}`;
+      outcome = `stopped${reconnect ? '' : '(no reconnect)'}:${why instanceof SpimeError ? why.condition : describeError(why)}`;
       if (!(why instanceof SpimeError) || !why.condition) find('untyped-stop', `stopped with ${describeError(why)}`);
+      // issue 9 item 4: input before TLS is unauthenticated; it may fail an attempt, never the device
+      else if (reconnect && cur && !cur.s.secure) find('stop-before-tls', `stopped for good by unauthenticated input: ${describeError(why)}`);
       break;
     }
-    if (client.status === 'online' && cur?.idle && now - statusSince > 50) { outcome = cur.p.clean ? 'online:after-recovery' : 'online'; break; }
+    if (client.status === 'online' && cur?.idle && now - statusSince > 50) {
+      outcome = cur.p.clean ? 'online:after-recovery' : 'online';
+      // the session is up and the server done: every stanza it sent intact was handed over
+      const missing = cur.mustDeliver.filter((id) => !delivered.has(id));
+      if (missing.length) find('lost-stanzas', `${missing.length} of ${cur.mustDeliver.length} messages sent with the bind result never reached 'stanza' listeners, session still up`);
+      break;
+    }
     // the peer is silent (idle or paused) and the client has not moved for far longer than its own deadlines
     if (client.status === 'connecting' && cur && now - cur.lastActivity > SILENT_PEER_MS && now - statusSince > SILENT_PEER_MS) {
       outcome = 'hang'; find('hang', `client 'connecting' for ${now - statusSince} ms; the peer silent for ${now - cur.lastActivity} ms`); break;
@@ -680,7 +703,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       const caseSeed = nextSeed();
       const r = await runCase(caseSeed, { pki, escapes, verbose: o.verbose });
       result.cases++;
-      const key = r.outcome.replace(/:.*$/, '') === 'stopped' ? r.outcome.split(':').slice(0, 2).join(':') : r.outcome;
+      const key = r.outcome.slice(0, 80);
       result.outcomes[key] = (result.outcomes[key] ?? 0) + 1;
       for (const u of r.untyped) result.untyped[u] = (result.untyped[u] ?? 0) + 1;
       result.refusedHosts += r.refusedHosts.length;
