@@ -585,7 +585,7 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
     const where = cur ? cur.notes.filter((n) => !n.startsWith('no ')).slice(-2).join(' ') : 'no connection';
     findings.push({
       // where the grammar walk was matters for a hang; for the others the symptom names the class
-      caseSeed, kind, detail, signature: `${kind}: ${detail.replace(/\d+/g, 'N')}${['hang', 'no-settle', 'stop-hang'].includes(kind) ? ` @ ${where.replace(/\d+/g, 'N')}` : ''}`,
+      caseSeed, kind, detail, signature: `${kind}: ${(kind === 'untyped-error' ? detail.replace(/^(bad input surfaced as [^:]+: [^:]+).*$/s, '$1') : detail).replace(/\d+/g, 'N')}${['hang', 'no-settle', 'stop-hang'].includes(kind) ? ` @ ${where.replace(/\d+/g, 'N')}` : ''}`,
       notes: [`case: directTls=${directTls} fuzzed=${fuzzed} mutation=${mutationRate} cut=${cutRate} allowPlain=${allowPlain} sm=${streamManagement} reconnect=${!!reconnect} keepalive=${keepaliveMs} limits=${!!xmlLimits}`,
         ...conns.map((c, i) => `conn ${i}${c?.p.clean ? ' (clean)' : ''}: ${c?.notes.join(' ')}`), ...timeline.slice(-12)],
       transcript: conns.map((c, i) => `--- connection ${i}${c?.p.clean ? ' (clean)' : ''}\n${c?.transcript.join('\n')}\nC: ${JSON.stringify(clip(c?.s.received() ?? ''))}`).join('\n'),
@@ -623,7 +623,13 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
     }
     if (now - t0 > CASE_MS) { find('no-settle', `still '${client.status}' after ${CASE_MS} ms`); break; }
   }
-  for (const e of errors) if (!(e instanceof SpimeError)) untyped.add(describeError(e).replace(/\d+/g, 'N'));
+  for (const e of errors) {
+    if (e instanceof SpimeError) continue;
+    // a host's socket/TLS error (it has a `code`) passes through as is, noted; anything else is
+    // src/ letting a parser's RangeError out on bad server input, where a typed error belongs
+    if ((e as { code?: string })?.code) untyped.add(describeError(e).replace(/\d+/g, 'N'));
+    else if (!findings.some((f) => f.kind === 'untyped-error')) find('untyped-error', `bad input surfaced as ${describeError(e)}, not a SpimeError`);
+  }
 
   // stop() must resolve (a hang in close is a hang too)
   const stopped = await Promise.race([client.stop().then(() => true, () => true), sleep(STOP_MS).then(() => false)]);
