@@ -647,7 +647,7 @@ function clip(s: string): string { return s.length > 1500 ? `${s.slice(0, 1000)}
 
 function describeError(e: unknown): string {
   if (e instanceof SpimeError) return `${e.name}(${e.condition}): ${e.message}`;
-  if (e instanceof Error) return `${e.name}${(e as { code?: string }).code ? `[${(e as { code?: string }).code}]` : ''}: ${e.message}`;
+  if (e instanceof Error) return `${e.name}${(e as { code?: string }).code ? `[${(e as { code?: string }).code}]` : ''}: ${e.message.trim().replace(/\s*\n\s*/g, ' ')}`;
   return String(e);
 }
 
