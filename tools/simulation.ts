@@ -1,19 +1,23 @@
 // `npm start`: the host simulation. A private Prosody on loopback (tools/servers/prosody.ts), the
 // key service as its XEP-0114 component keys.<host>, a ScopeNode and a few spimes — each spime on
-// its own simulated sensors (hosts/sim, seeded), sending a signed, encrypted report every few
-// seconds, and the ScopeNode printing each entry once it has verified and decrypted it. The same
-// src/ code the device runs; only the transport, crypto, clock and sensors are the host's.
-import { existsSync } from 'node:fs';
+// its own simulated sensors (hosts/sim, seeded) and running the spime application (src/spime/app.ts)
+// on its own file-backed flash in the run's data dir: a reading every interval, stored in flash
+// first, sent in signed, encrypted batches and dropped from flash once the ScopeNode acknowledged
+// them. spime-2's link is cut for a while (its queue fills, then drains); the ScopeNode prints each
+// entry once verified and decrypted and stores entries by (osid, date). The same src/ code the
+// device runs; only the transport, crypto, clock, flash and sensors are the host's.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createNodeCrypto, generateNodeRsaKeyAsync } from '../hosts/node/crypto.js';
 import { startKeyService } from '../hosts/node/key-service.js';
+import { startNodeSpime } from '../hosts/node/spime-app.js';
 import { nodeClock as sensorClock } from '../hosts/node/sensors/clock.js';
 import { createClient } from '../hosts/node/xmpp.js';
 import { simulatedSpime } from '../hosts/sim/sensors/spime.js';
 import type { RsaPrivateKey } from '../src/crypto/crypto.js';
-import type { DataEntry } from '../src/openspime/data.js';
+import { parseDateTime } from '../src/openspime/datetime.js';
 import { attachScopeNode } from '../src/roles/scopenode.js';
-import { SpimeReporter } from '../src/roles/spime.js';
+import type { SpimeApp, SpimeEvent } from '../src/spime/app.js';
 import { entryFields } from '../src/sensors/reading.js';
 import type { Client } from '../src/xmpp/client.js';
 import { startProsody } from './servers/prosody.js';
@@ -24,8 +28,17 @@ export interface SimulationOptions {
   seconds?: number;
   spimes?: number;
   seed?: number;
-  /** Each spime reports this often, ms. */
+  /** Each spime takes a reading this often, ms. */
   intervalMs?: number;
+  /** A report carries up to this many entries, or what has waited batchWaitMs. */
+  batchEntries?: number;
+  batchWaitMs?: number;
+  /** The spimes' flash files and the ScopeNode's store; kept (and found again) when given,
+   *  default: inside the server's temp dir (gone with it, even after a kill -9). */
+  dataDir?: string;
+  /** spime-2's link is cut this many seconds after the fleet is online, for outageForS (0: never). */
+  outageAtS?: number;
+  outageForS?: number;
   log?: (line: string) => void;
 }
 
@@ -41,6 +54,8 @@ const SETUP_CONCURRENCY = 8;
 /** At least this long between two logins, so a fleet's SCRAM logins (a PBKDF2 on each side the
  *  first time) and TLS handshakes do not all land on the server in the same instant. */
 const LOGIN_SPACING_MS = 25;
+/** At the end of a timed run, the spimes have this long to send what is in their flash. */
+const DRAIN_MS = 15_000;
 /** Everything is stopped within this, whatever the fleet size: clients close in parallel. */
 const CLIENT_STOP_MS = 2500;
 
@@ -52,6 +67,10 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   const count = o.spimes ?? 3;
   const seed = o.seed ?? 42;
   const intervalMs = o.intervalMs ?? 3000;
+  const batchEntries = o.batchEntries ?? 5;
+  const batchWaitMs = o.batchWaitMs ?? 15_000;
+  const outageAtS = o.outageAtS ?? 15;
+  const outageForS = o.outageForS ?? 20;
   const verbose = count <= VERBOSE_FLEET;
   const crypto = createNodeCrypto();
   const verified = new Map<string, number>();
@@ -72,8 +91,13 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   let keyService: Awaited<ReturnType<typeof startKeyService>> | undefined;
   const clients: Client[] = [];
   const sims: Array<{ stop(): Promise<void> }> = [];
+  const apps = new Set<{ stop(): Promise<void> }>();
   const errors = new Map<string, number>();
   let reports = 0, rejected = 0;
+  // the ScopeNode's store: (osid, date) pairs, in a file of the data dir so a later run knows them
+  let storedNew = 0, storedEarlier = 0, duplicates = 0, produced = 0, inherited = 0, dropped = 0;
+  let deadlineReached = false;
+  let reportsAcked = 0, entriesAcked = 0, largestReport = 0;
 
   try {
     // Not raced: a server or component still starting when the stop came would be left behind.
@@ -85,6 +109,12 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     const ks = keyService;
     const cert = ks.domain;
     const names = Array.from({ length: count }, (_, i) => `spime-${i + 1}`);
+    const dataDir = o.dataDir ?? join(srv.configDir, 'spimes');
+    mkdirSync(dataDir, { recursive: true });
+    const storePath = join(dataDir, 'scopenode-store.txt');
+    const store = new Set(existsSync(storePath) ? readFileSync(storePath, 'utf8').split('\n').filter(Boolean) : []);
+    const earlier = new Set(store);
+    log(`${stamp()} data dir ${dataDir}${o.dataDir ? ' (kept)' : ''}: ${store.size} entries in the ScopeNode's store from earlier runs`);
 
     /** An account, a fresh key published by the key service, and a client for `user`. */
     const identity = async (user: string): Promise<RsaPrivateKey> => {
@@ -109,9 +139,19 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       // sized to the fleet: the defaults (64 keys cached, 64 lookups a minute) suit a ScopeNode
       // of a few dozen spimes, and would refuse most of a 200-spime fleet's first reports
       keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16 },
+      duplicates: (_osid, n) => { duplicates += n; },
       accept: (osid, entries, info) => {
         verified.set(osid, (verified.get(osid) ?? 0) + 1);
         reports++;
+        let lines = '';
+        for (const e of entries) {
+          const id = `${osid} ${parseDateTime(e.date)}`;
+          if (store.has(id)) { duplicates++; if (earlier.delete(id)) storedEarlier++; continue; }
+          store.add(id);
+          lines += `${id}\n`;
+          storedNew++;
+        }
+        if (lines) appendFileSync(storePath, lines);
         if (!verbose) return;
         for (const e of entries) {
           const fields = entryFields(e).map(([name, text, unit]) => `${name}=${text}${unit ? ` ${unit}` : ''}`).join('  ');
@@ -138,10 +178,41 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       const sim = simulatedSpime({ clock: sensorClock, seed: seed + i, epoch: Date.now() - tSensors, outages: [[tSensors + 20_000, tSensors + 30_000]] });
       sims.push(sim);
       await untilStop(sim.start());
-      const reporter = new SpimeReporter({ client: c, crypto, key, cert, scopeNode: scope.jid, scopeNodeCert: cert, now: Date.now });
       online++;
       if (verbose) log(`${stamp()} ${jid} online, sensors on ${sim.board.name} (seed ${seed + i})`);
-      return { jid, sim, reporter };
+      const spime = { user, jid, client: c, sim, sampling: true, app: undefined as unknown as SpimeApp, stop: async () => {} };
+      let sampled = 0;
+      const onEvent = (e: SpimeEvent) => {
+        if (e.type === 'sampled') { sampled++; produced++; }
+        if (e.type === 'dropped') dropped += e.count;
+        if (e.type === 'acked') { reportsAcked++; entriesAcked += e.entries; largestReport = Math.max(largestReport, e.entries); }
+        if (!verbose) return;
+        const inFlash = () => spime.app?.status().pending ?? 0;
+        if (e.type === 'acked') log(`${stamp()} ${user}: report of ${e.entries} entries acknowledged; ${inFlash()} in flash`);
+        else if (e.type === 'retry') log(`${stamp()} ${user}: report not sent (${e.condition}), again in ${(e.inMs / 1000).toFixed(1)} s; ${inFlash()} in flash`);
+        else if (e.type === 'dropped') log(`${stamp()} ${user}: flash full, ${e.count} oldest entries DROPPED`);
+        else if (e.type === 'refused') log(`${stamp()} ${user}: entry ${e.seq} REFUSED (${e.condition})`);
+        else if (e.type === 'halted') log(`${stamp()} ${user}: HALTED: ${(e.error as Error).message}`);
+      };
+      /** The application on this spime's flash; `drain`: no more readings and no batch wait. */
+      const boot = (drain: boolean) => {
+        const node = startNodeSpime({
+          client: c, crypto, key, cert, scopeNode: scope.jid, scopeNodeCert: cert, flashPath: join(dataDir, `${user}.flash`),
+          entry: () => (spime.sampling ? sim.manager.entry(sim.time()) : undefined),
+          samplePeriodMs: intervalMs, maxEntries: batchEntries, maxWaitMs: drain ? 1 : batchWaitMs,
+          retryInitialMs: 500, retryMaxMs: 4000, faultBackoffMs: 30_000, onEvent,
+        });
+        spime.app = node.app;
+        const stop = async () => { apps.delete(handle); await node.stop(); };
+        const handle = { stop };
+        apps.add(handle);
+        spime.stop = stop;
+      };
+      boot(false);
+      const fromFlash = spime.app.status().pending - sampled;
+      inherited += fromFlash;
+      if (fromFlash > 0) log(`${stamp()} ${user}: ${fromFlash} entries in flash from an earlier run`);
+      return { ...spime, boot, get state() { return spime; } };
     };
     let spimes: Array<Awaited<ReturnType<typeof setUp>>>;
     try {
@@ -151,38 +222,65 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     }
     if (!verbose) log(`${stamp()} ${count} spimes online (keys published by ${cert}); a report each every ${intervalMs / 1000} s`);
 
-    let stopping = false;
-    for (const [i, s] of spimes.entries()) {
-      const tick = () => {
-        if (stopping) return;
-        const entry: DataEntry = s.sim.manager.entry(s.sim.time());
-        s.reporter.report([entry]).catch((e) => {
-          if (stopping) return;
-          const why = (e as { condition?: string }).condition ?? (e as Error).message;
-          if (verbose) log(`${stamp()} ${s.jid}: report refused: ${why}`);
-          else errors.set(`report refused: ${why}`, (errors.get(`report refused: ${why}`) ?? 0) + 1);
-        });
-        after(intervalMs, tick);
+    const statusOf = (x: (typeof spimes)[number]) => x.state.app.status();
+    if (verbose) {
+      const line = () => {
+        log(`${stamp()} flash: ${spimes.map((x) => { const st = statusOf(x); return `${x.user}${st.online ? '' : ' (offline)'}: ${st.pending} in flash, ${st.reportsAcked} reports acked, ${st.dropped} dropped`; }).join(' | ')}`);
+        after(5000, line);
       };
-      // staggered, so the reports do not all arrive in the same instant
-      after(1000 + (i * intervalMs) / count, tick);
-    }
-    if (!verbose) {
+      after(5000, line);
+    } else {
       let last = 0;
       const summary = () => {
         const fresh = reports - last;
         last = reports;
         const errs = [...errors].map(([m, n]) => `${n}× ${m}`).join('; ');
         errors.clear();
-        log(`${stamp()} ${fresh} verified reports in the last ${intervalMs / 1000} s, from ${verified.size}/${count} spimes so far; ${reports} in all${rejected ? `, ${rejected} REJECTED` : ''}${errs ? `; ${errs}` : ''}`);
+        const st = spimes.map(statusOf);
+        const pending = st.reduce((n, x) => n + x.pending, 0);
+        const most = st.reduce((m, x, i) => (x.pending > st[m]!.pending ? i : m), 0);
+        log(`${stamp()} ${fresh} verified reports in the last ${intervalMs / 1000} s, from ${verified.size}/${count} spimes so far; ${reports} in all${rejected ? `, ${rejected} REJECTED` : ''}; `
+          + `${pending} entries in flash (most: ${spimes[most]!.user}, ${st[most]!.pending}), ${st.reduce((n, x) => n + x.reportsAcked, 0)} reports acked, ${st.reduce((n, x) => n + x.dropped, 0)} dropped, ${st.filter((x) => x.online).length} online${errs ? `; ${errs}` : ''}`);
         after(intervalMs, summary);
       };
       after(intervalMs, summary);
     }
 
-    if (o.seconds !== undefined) after(o.seconds * 1000, requestStop);
+    // The scripted outage: spime-2's session closed, and opened again outageForS later.
+    const cut = spimes[1];
+    let linkCut = false;
+    const restore = () => {
+      if (!linkCut || !cut) return;
+      linkCut = false;
+      log(`${stamp()} OUTAGE over: ${cut.user}'s link back (${statusOf(cut).pending} entries in flash)`);
+      cut.client.start().catch((e) => log(`${stamp()} ${cut.user}: reconnect failed: ${(e as Error).message}`));
+    };
+    if (cut && outageForS > 0) {
+      after(outageAtS * 1000, () => {
+        linkCut = true;
+        log(`${stamp()} OUTAGE: ${cut.user}'s link cut for ${outageForS} s`);
+        void cut.client.stop();
+        after(outageForS * 1000, restore);
+      });
+    }
+
+    if (o.seconds !== undefined) after(o.seconds * 1000, () => { deadlineReached = true; requestStop(); });
     await stopped;
-    stopping = true;
+    if (deadlineReached) {
+      // A timed run ends with what is in flash sent: no more readings, the batch wait skipped
+      // (each spime's application restarts on its flash, as after a reboot), the link restored.
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      restore();
+      for (const x of spimes) x.state.sampling = false;
+      await Promise.all(spimes.map(async (x) => { await x.state.stop(); x.boot(true); }));
+      const inFlash = () => spimes.reduce((n, x) => n + statusOf(x).pending, 0);
+      log(`${stamp()} draining: ${inFlash()} entries in flash`);
+      const until = Date.now() + DRAIN_MS;
+      while (inFlash() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const left = inFlash();
+      log(`${stamp()} ${left ? `${left} entries still in flash after ${DRAIN_MS / 1000} s` : 'drained: no entries in flash'}`);
+    }
   } catch (e) {
     if (!(e instanceof Stopped)) throw e;
   } finally {
@@ -197,6 +295,8 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       clearTimeout(timer);
     };
     const tStop = Date.now();
+    await bounded('spime applications', Promise.all([...apps].map((a) => a.stop())), 1000);
+    log(`${stamp()} stored ${storedNew + storedEarlier} of ${produced + inherited} entries produced (${produced} read this run, ${inherited} found in flash from an earlier run; ${storedNew} new in the store, ${storedEarlier} stored by an earlier run), ${duplicates} duplicates ignored, ${dropped} dropped; ${reportsAcked} reports acknowledged carrying ${entriesAcked} entries (${reportsAcked ? (entriesAcked / reportsAcked).toFixed(1) : 0} each on average, at most ${largestReport})`);
     await bounded('clients', Promise.all([...sims.map((s) => s.stop()), ...clients.map((c) => c.stop())]), CLIENT_STOP_MS);
     if (keyService) await bounded('key service', keyService.close(), 500);
     if (server) await server.stop().catch((e) => log(`cleanup server: ${(e as Error).message}`));

@@ -1,7 +1,10 @@
-// `npm start [-- --seconds N] [--spimes N] [--seed S] [--interval MS]`: the host simulation
-// (tools/simulation.ts): a private Prosody, the key service, a ScopeNode and simulated spimes
-// sending signed, encrypted reports. Runs until Ctrl-C, or N seconds; then stops every process it
-// started. Bundled with esbuild (a devDependency) like the other TypeScript tools.
+// `npm start [-- --seconds N] [--spimes N] [--seed S] [--interval MS] [--batch N] [--batch-wait S]
+// [--outage-at S] [--outage-for S] [--data-dir DIR]`: the host simulation (tools/simulation.ts): a
+// private Prosody, the key service, a ScopeNode and simulated spimes running the spime application
+// on file-backed flash, sending signed, encrypted batches. Runs until Ctrl-C, or N seconds (then
+// drains the flash); then stops every process it started. With --data-dir the flash files and the
+// ScopeNode's store are kept there and found again by the next run (even after a kill -9).
+// Bundled with esbuild (a devDependency) like the other TypeScript tools.
 import * as esbuild from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,14 +17,21 @@ if (!ensureServers(['prosody', 'openssl'], { command: 'npm start' })) process.ex
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const args = process.argv.slice(2);
-const option = (name, fallback) => {
+const option = (name, fallback, { zero = false } = {}) => {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const value = Number(args[i + 1]);
-  if (!Number.isFinite(value) || value <= 0) { console.error(`--${name} needs a positive number`); process.exit(2); }
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero)) { console.error(`--${name} needs a ${zero ? 'non-negative' : 'positive'} number`); process.exit(2); }
   return value;
 };
-const options = { seconds: option('seconds', undefined), spimes: option('spimes', 3), seed: option('seed', 42), intervalMs: option('interval', 3000) };
+const dataDirAt = args.indexOf('--data-dir');
+if (dataDirAt >= 0 && !args[dataDirAt + 1]) { console.error('--data-dir needs a directory'); process.exit(2); }
+const options = {
+  seconds: option('seconds', undefined), spimes: option('spimes', 3), seed: option('seed', 42), intervalMs: option('interval', 3000),
+  batchEntries: option('batch', 5), batchWaitMs: option('batch-wait', 15) * 1000,
+  outageAtS: option('outage-at', 15, { zero: true }), outageForS: option('outage-for', 20, { zero: true }),
+  dataDir: dataDirAt >= 0 ? resolve(args[dataDirAt + 1]) : undefined,
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'spimekit-start-'));
 try {
@@ -48,7 +58,10 @@ try {
       console.log(`\n${sig}: stopping`);
       stop();
     });
-    console.log(`spimekit host simulation: ${options.spimes} spimes, a report each every ${options.intervalMs / 1000} s, ${options.seconds ? `${options.seconds} s` : 'until Ctrl-C'}`);
+    console.log(`spimekit host simulation: ${options.spimes} spimes, ${options.seconds ? `${options.seconds} s` : 'until Ctrl-C'}; each takes a reading every ${options.intervalMs / 1000} s, `
+      + `a report carries up to ${options.batchEntries} entries or what waited ${options.batchWaitMs / 1000} s`
+      + `${options.spimes >= 2 && options.outageForS > 0 ? `; spime-2's link cut ${options.outageAtS} s in for ${options.outageForS} s` : ''}; `
+      + `data dir ${options.dataDir ?? 'temporary (removed at exit)'}`);
     const verified = await runSimulation(options, stopped);
     const counts = [...verified.values()];
     const summary = verified.size > 10

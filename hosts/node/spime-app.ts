@@ -1,7 +1,7 @@
 // The spime application wired for Node: a file-backed flash partition (persists across runs, so a
 // restart — even after kill -9 — sends what was in flash and not acknowledged), Node timers, an
 // XMPP client's session events and XEP-0202 time, and a sensor suite. What `npm start` needs to
-// run every simulated spime on its own flash (tools/simulation.ts is not wired to it yet).
+// run every simulated spime on its own flash (tools/simulation.ts).
 import type { Crypto, RsaPrivateKey } from '../../src/crypto/crypto.js';
 import type { DataEntry } from '../../src/openspime/data.js';
 import { SpimeApp, type SpimeAppOptions } from '../../src/spime/app.js';
@@ -21,8 +21,8 @@ export interface NodeSpimeOptions extends Partial<Omit<SpimeAppOptions, 'log' | 
   /** The flash file (created erased if absent). */
   flashPath: string;
   flash?: FileFlashOptions;
-  /** The sensors: an entry of their fresh samples (SensorManager.entry); its date is ignored. */
-  entry: (time: number) => DataEntry;
+  /** The sensors: an entry of their fresh samples (SensorManager.entry); its date is ignored. Undefined: no reading. */
+  entry: (time: number) => DataEntry | undefined;
 }
 
 export function startNodeSpime(o: NodeSpimeOptions): { app: SpimeApp; stop: () => Promise<void> } {
@@ -35,7 +35,12 @@ export function startNodeSpime(o: NodeSpimeOptions): { app: SpimeApp; stop: () =
     log: new FlashLog(flash, { writeUnit: o.flash?.writeUnit }),
     timers: nodeClock,
     sender,
-    read: () => { const { date: _d, ...values } = entry(0); return values; },
+    read: () => {
+      const e = entry(0);
+      if (!e) return undefined;
+      const { date: _d, ...values } = e;
+      return values;
+    },
   });
   const offs = [client.on('online', () => app.setOnline(true)), client.on('offline', () => app.setOnline(false))];
   app.setOnline(client.status === 'online');

@@ -28,6 +28,8 @@ export interface ScopeNodeOptions {
   accept: (osid: string, entries: DataEntry[], info: { signed: boolean; encrypted: boolean }) => void | Promise<void>;
   /** A refused report and the condition sent back (for logs). */
   rejected?: (from: string, condition: string) => void;
+  /** Entries of a report that were ignored as already accepted (osid, how many), for counts. */
+  duplicates?: (osid: string, count: number) => void;
   /** (osid, date) pairs remembered for dedupe. Default 4096. */
   dedupeEntries?: number;
   /** Key lookups' bounds and caches (KeyDirectory options): per-peer quota, in-flight limits. */
@@ -37,6 +39,14 @@ export interface ScopeNodeOptions {
 export function attachScopeNode(o: ScopeNodeOptions): KeyDirectory {
   const keys = new KeyDirectory({ ...o.keyDirectory, iq: o.client, certServices: o.certServices, now: o.now });
   const seen = new ReportMemory(o.dedupeEntries);
+  if (o.duplicates) {
+    const take = seen.take.bind(seen), tell = o.duplicates;
+    seen.take = (osid, entries) => {
+      const fresh = take(osid, entries);
+      if (fresh.length < entries.length) tell(osid, entries.length - fresh.length);
+      return fresh;
+    };
+  }
   o.client.registerIq('set', 'openspime', NS_CORE, async (iq) => {
     const reply = await handleReport(iq, { crypto: o.crypto, keys, now: o.now, decryptionKey: o.key, accept: o.accept, seen });
     // an OpenSpime container with some other payload (claim, seek): not this role's business

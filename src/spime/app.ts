@@ -201,6 +201,8 @@ export class SpimeApp {
     this.#running = true;
     this.#flash(() => this.#writeState());
     this.#checkGps();
+    // online already (setOnline came before start): ask the server's time now, not at the next session
+    void this.#resync();
     this.#sample();
     this.#pump();
   }

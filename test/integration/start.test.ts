@@ -3,7 +3,9 @@
 // script must exit 0, and the server it started must be gone.
 import { describe, expect, test } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -14,7 +16,7 @@ describe('npm start (the host simulation)', () => {
     for (const n of [1, 2, 3]) {
       const lines = stdout.split('\n').filter((l) => l.includes(`verified spime-${n}@spimekit.test/sim (signed, encrypted)`));
       expect(lines.length).toBeGreaterThanOrEqual(1);
-      expect(lines[0]).toMatch(/date=\d{4}-\d\d-\d\dT[\d:]+Z .*pressure=\d+ Pa/);
+      expect(lines[0]).toMatch(/date=\d{4}-\d\d-\d\dT[\d:]+(\.\d+)?Z .*pressure=\d+ Pa/);
     }
     expect(stdout).not.toContain('REJECTED');
     const pid = Number(/\(pid (\d+)\)/.exec(stdout)![1]);
@@ -94,4 +96,61 @@ describe('npm start stops promptly and leaves nothing behind', () => {
       } finally { sim.child.kill('SIGKILL'); }
     }, 90_000);
   }
+});
+
+// The spime application in `npm start`: flash, batches, the scripted outage, the ScopeNode's store.
+const finalCounts = (out: string) => {
+  const m = /stored (\d+) of (\d+) entries produced \((\d+) read this run, (\d+) found in flash/.exec(out);
+  return m ? { stored: Number(m[1]), produced: Number(m[2]), read: Number(m[3]), fromFlash: Number(m[4]) } : undefined;
+};
+
+describe('npm start runs the spime application on flash', () => {
+  test('a timed run with an outage: spime-2 fills its flash while cut and drains it; reports carry batches; stored == produced', async () => {
+    const { stdout } = await run(process.execPath, ['tools/start.js', '--seconds', '25', '--outage-at', '4', '--outage-for', '8'], { timeout: 90_000 });
+    expect(stdout).toMatch(/OUTAGE: spime-2's link cut for 8 s/);
+    expect(stdout).toMatch(/OUTAGE over: spime-2's link back/);
+    const whileCut = [...stdout.matchAll(/spime-2 \(offline\): (\d+) in flash/g)].map((m) => Number(m[1]));
+    expect(Math.max(...whileCut)).toBeGreaterThanOrEqual(3); // the queue filled while cut
+    const afterOutage = stdout.slice(stdout.indexOf('OUTAGE over'));
+    expect(afterOutage).toMatch(/spime-2: report of \d+ entries acknowledged; 0 in flash/); // and drained
+    // the spimes not cut send batches: 5 entries, or what 15 s gathered (the cut one's backlog may end in a short one)
+    const beforeDrain = stdout.slice(0, stdout.indexOf('draining:'));
+    const batches = [...beforeDrain.matchAll(/spime-[13]: report of (\d+) entries acknowledged/g)].map((m) => Number(m[1]));
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches.every((n) => n > 1)).toBe(true);
+    expect(/\((\d+\.\d) each on average/.exec(stdout)![1]).not.toBe('1.0');
+    expect(stdout).toContain('drained: no entries in flash');
+    const counts = finalCounts(stdout)!;
+    expect(counts.produced).toBeGreaterThan(15);
+    expect(counts.stored).toBe(counts.produced);
+    for (const m of stdout.matchAll(/verified \S+ \(signed, encrypted\)\s+date=(\S+)/g)) expect(m[1]).toMatch(/^20\d\d-/); // dated now, not 1970
+    expect(stdout).not.toMatch(/REJECTED|DROPPED|HALTED/);
+  }, 100_000);
+
+  test('kill -9 while spime-2 is cut, start again with the same --data-dir: the entries in its flash arrive', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'spimekit-start-data-'));
+    try {
+      const first = startSimulation(['--data-dir', dataDir, '--seconds', '600', '--outage-at', '1', '--outage-for', '600'], /spime-2 \(offline\): ([3-9]|\d\d+) in flash/);
+      try {
+        await first.ready;
+        const { pid } = first.server()!;
+        first.child.kill('SIGKILL');
+        await first.exited;
+        await until(`Prosody ${pid} gone`, () => !alive(pid), 10_000);
+      } finally { first.child.kill('SIGKILL'); }
+      const inFlash = Math.max(...[...first.output().matchAll(/spime-2 \(offline\): (\d+) in flash/g)].map((m) => Number(m[1])));
+      expect(existsSync(join(dataDir, 'spime-2.flash'))).toBe(true); // kept
+
+      const { stdout } = await run(process.execPath, ['tools/start.js', '--data-dir', dataDir, '--seconds', '6', '--outage-for', '0'], { timeout: 60_000 });
+      const found = Number(/spime-2: (\d+) entries in flash from an earlier run/.exec(stdout)![1]);
+      expect(found).toBeGreaterThanOrEqual(inFlash); // at least what it had when killed (one more may have been read)
+      const counts = finalCounts(stdout)!;
+      expect(counts.fromFlash).toBeGreaterThanOrEqual(found);
+      expect(counts.stored).toBe(counts.produced);
+      expect(stdout).toContain('drained: no entries in flash');
+      // the ScopeNode's store in the data dir holds spime-2's entries from before the kill
+      const stored = readFileSync(join(dataDir, 'scopenode-store.txt'), 'utf8').split('\n').filter((l) => l.startsWith('spime-2@'));
+      expect(stored.length).toBeGreaterThanOrEqual(found);
+    } finally { rmSync(dataDir, { recursive: true, force: true }); }
+  }, 120_000);
 });

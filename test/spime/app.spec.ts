@@ -226,6 +226,20 @@ describe('SpimeApp: dates', () => {
     expect(byDate.every((e) => parseDateTime(e.date)! > UTC0)).toBe(true);
   });
 
+  test('online before start (startNodeSpime tells the session state first): the server time is asked at start', async () => {
+    let asked = 0;
+    const { app, clock, scope } = setup({ serverTime: async () => { asked++; return UTC0 + clock.now(); } });
+    app.setOnline(true); // not running yet: nothing happens here
+    app.start();
+    await clock.advance(1500); // before any report: a boot that ended now would have its readings dated
+    expect(asked).toBe(1);
+    expect(app.status().clock).toBe('server');
+    expect(app.status().pending).toBe(2);
+    await clock.advance(3000);
+    expect(parseDateTime(scope.reports[0]![0]!.date)).toBeGreaterThanOrEqual(UTC0); // dated now, not 1970
+    await app.stop();
+  });
+
   test('two readings in the same millisecond get distinct dates (the ScopeNode keys by date)', async () => {
     const { app, clock, scope } = setup({ samplePeriodMs: 3_600_000 });
     app.setOnline(true);
