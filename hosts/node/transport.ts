@@ -12,6 +12,33 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { ChannelBindingType, ConnectOptions, Transport, TransportHandler } from '../../src/xmpp/transport.js';
 import { ConnectionError, TimeoutError } from '../../src/xmpp/errors.js';
+import { isCertificateFailure } from '../../src/xmpp/reconnect.js';
+
+/** A Node socket/TLS error as the client's typed ConnectionError: `certificate` (a chain or name
+ *  that does not verify: permanent, see classifyFailure), `tls-failed` (any other handshake or
+ *  record failure, e.g. garbage after <proceed/>: transient), `connect-failed` (TCP), or
+ *  `connection-lost` (ECONNRESET and the like once connected). Node's error is the `cause`; its
+ *  `code` is kept for callers that log or match it. */
+export class NodeTransportError extends ConnectionError {
+  readonly code?: string;
+  constructor(condition: string, cause: Error) {
+    super(condition, cause.message);
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') this.code = code;
+    Object.defineProperty(this, 'cause', { value: cause, writable: true, configurable: true });
+  }
+}
+
+type Phase = 'tcp' | 'tls' | 'open';
+
+function typedError(e: Error, phase: Phase): Error {
+  if (e instanceof ConnectionError) return e;
+  if (isCertificateFailure(e)) return new NodeTransportError('certificate', e);
+  const { code = '', syscall = '' } = e as { code?: string; syscall?: string };
+  if (syscall === 'connect' || syscall === 'getaddrinfo') return new NodeTransportError('connect-failed', e);
+  if (phase === 'tls' || /^ERR_(SSL|TLS)_/.test(code) || /SSL|TLS/.test(e.message)) return new NodeTransportError('tls-failed', e);
+  return new NodeTransportError(phase === 'tcp' ? 'connect-failed' : 'connection-lost', e);
+}
 
 export interface NodeTransportOptions {
   /** PEM trust anchors; default: Node's bundled CAs. */
@@ -51,7 +78,8 @@ export class NodeTransport implements Transport {
     const ms = options.connectTimeoutMs ?? this.#o.connectTimeoutMs ?? 15000;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new TimeoutError('connect', ms)), ms);
-      const fail = (e: Error) => { clearTimeout(timer); this.#abort = undefined; this.#destroy(); reject(e); };
+      const phase: Phase = options.directTls ? 'tls' : 'tcp';
+      const fail = (e: Error) => { clearTimeout(timer); this.#abort = undefined; this.#destroy(); reject(typedError(e, phase)); };
       const done = () => { clearTimeout(timer); this.#abort = undefined; this.#ready(socket); resolve(); };
       this.#abort = fail;
       let socket: net.Socket | tls.TLSSocket;
@@ -95,7 +123,7 @@ export class NodeTransport implements Transport {
         resolve();
         this.#flush();
       });
-      const onError = (e: Error) => { clearTimeout(timer); this.#abort = undefined; this.#destroy(); reject(e); };
+      const onError = (e: Error) => { clearTimeout(timer); this.#abort = undefined; this.#destroy(); reject(typedError(e, 'tls')); };
       this.#abort = onError;
       sock.setNoDelay(true);
       sock.once('error', onError);
@@ -136,7 +164,7 @@ export class NodeTransport implements Transport {
   #ready(socket: net.Socket | tls.TLSSocket): void {
     socket.removeAllListeners('error');
     socket.on('data', (b: Buffer) => this.#handler?.data(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)));
-    socket.on('error', (e) => this.#finish(e));
+    socket.on('error', (e) => this.#finish(typedError(e, 'open')));
     socket.on('close', () => this.#finish());
   }
 

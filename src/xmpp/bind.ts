@@ -16,7 +16,8 @@ export function bindResult(iq: XmlElement): string {
   if (iq.attr('type') === 'error') throw StanzaError.fromElement(iq);
   const jid = iq.getChild('bind', NS_BIND)?.getChildText('jid', NS_BIND)?.trim();
   if (!jid) throw new StreamError('undefined-condition', 'bind result without <jid/>', undefined, true);
-  parseJid(jid);
+  // the server's input, so a fault we name to it (bad-format) and retry, not a RangeError
+  try { parseJid(jid); } catch { throw new StreamError('bad-format', `bind result with an invalid JID "${jid.slice(0, 64)}"`, undefined, true); }
   return jid;
 }
 

@@ -461,23 +461,25 @@ export class Client extends Emitter<ClientEvents> {
       this.#stopWaiter = undefined;
       return;
     }
+    // the link dropped (a clean TCP close included) without stop(): that is an error to report
+    if (!error) error = new ConnectionError('connection-lost', 'the connection dropped');
     this.#status = 'offline';
     if (this.#o.streamManagement === false || !this.#sm.canResume) { if (wasOnline || this.#sm.unacked.length) this.#lostSession(this.#sm.reset()); }
     if (error) this.emit('error', error);
     this.emit('offline', error);
-    const kind = redirect ? 'redirect' : error === undefined ? 'transient' : classifyFailure(error, authenticated);
+    const kind = redirect ? 'redirect' : classifyFailure(error, authenticated);
     const slow = r.permanentRetryMs ?? DEFAULT_PERMANENT_RETRY_MS;
     if (this.#o.reconnect === false || (kind === 'permanent' && slow === false)) {
       this.#status = 'stopped';
       this.#lostSession(this.#sm.reset());
-      this.#rejectStart(error ?? new ConnectionError('socket-closed', 'connection closed'));
+      this.#rejectStart(error);
       return;
     }
     let delay: number;
     if (kind === 'permanent') {
       // the server will say the same for hours: what it had not confirmed is reported now
       this.#lostSession(this.#sm.reset());
-      this.#rejectStart(error!);
+      this.#rejectStart(error);
       this.#redirects = 0;
       delay = this.#backoff.jitter(slow as number);
     } else if (kind === 'redirect') {

@@ -72,7 +72,9 @@ export class StanzaError extends SpimeError {
 }
 
 /** Failures of this client or its transport that are not a peer's error element:
- *  `connection-timeout`, `tls-required`, `tls-failed`, `socket-closed`, `timeout`, `sm-failed`, `policy`. */
+ *  `connection-timeout`, `tls-required`, `tls-failed`, `certificate` (the server's certificate does
+ *  not verify), `connect-failed`, `connection-lost` (the link dropped without a local stop()),
+ *  `socket-closed`, `timeout`, `sm-failed`, `policy`. A host's own error is kept as `cause`. */
 export class ConnectionError extends SpimeError {}
 
 /** What the client was waiting for when a deadline passed (issue 9, item 3: every wait on the

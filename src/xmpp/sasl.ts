@@ -110,18 +110,34 @@ export async function saslExchange(reader: StreamReader, send: (el: XmlElement) 
     if (el.name === 'challenge') {
       let response: Uint8Array;
       try {
-        response = mech.challenge(data ? base64Decode(data) : new Uint8Array(0));
+        response = mech.challenge(data ? decodePayload(data) : new Uint8Array(0));
       } catch (e) {
         send(xml('abort', { xmlns: NS_SASL }));
-        throw e;
+        throw asSaslError(e);
       }
       send(xml('response', { xmlns: NS_SASL }, base64Encode(response)));
     } else if (el.name === 'success') {
-      mech.success(data && data !== '=' ? base64Decode(data) : undefined);
+      try {
+        mech.success(data && data !== '=' ? decodePayload(data) : undefined);
+      } catch (e) {
+        throw asSaslError(e);
+      }
       return;
     } else if (el.name === 'failure') {
       throw SaslError.fromElement(el);
     } else throw new SaslError('malformed-request', `unexpected <${el.name}/> during SASL`);
   }
   throw new SaslError('malformed-request', 'too many SASL challenges');
+}
+
+/** RFC 6120 §6.5.2: SASL data that is not base64 is `incorrect-encoding`. */
+function decodePayload(data: string): Uint8Array {
+  try { return base64Decode(data); } catch { throw new SaslError('incorrect-encoding', 'SASL data from the server is not base64'); }
+}
+
+/** A mechanism's parse fault on the server's message (bad UTF-8 or base64 inside SCRAM attributes)
+ *  is `malformed-request`, typed like every other SASL failure. */
+function asSaslError(e: unknown): unknown {
+  if (e instanceof SaslError || !(e instanceof RangeError)) return e;
+  return new SaslError('malformed-request', `bad SASL message from the server (${e.message})`);
 }

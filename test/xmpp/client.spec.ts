@@ -423,6 +423,39 @@ describe('reconnect', () => {
     expect(server.connections).toHaveLength(2);
   });
 
+  test('reconnect: false and the server drops the link after online: error connection-lost, then stopped', async () => {
+    const server = new FakeServer({ sm: false });
+    const { client, errors } = setup(server, { reconnect: false });
+    const offline: Array<Error | undefined> = [];
+    client.on('offline', (e) => offline.push(e));
+    await client.start();
+    server.last.close(); // a clean close from the far side, no error from the transport
+    await flush();
+    expect(client.status).toBe('stopped');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ConnectionError);
+    expect((errors[0] as ConnectionError).condition).toBe('connection-lost');
+    expect(offline).toEqual([errors[0]]);
+  });
+
+  test('a bind result with an unparseable JID ("@"): StreamError bad-format named to the server, retried at backoff pace', async () => {
+    const server = new FakeServer({ boundJid: '@' });
+    const { client, errors, clock } = setup(server);
+    const kinds: string[] = [];
+    client.on('reconnecting', (_d, _a, kind) => kinds.push(kind));
+    void client.start().catch(() => {});
+    await flush();
+    expect(errors[0]).toBeInstanceOf(StreamError);
+    expect(errors[0]).toMatchObject({ condition: 'bad-format', local: true });
+    expect(server.connections[0].sentElements.some((e) => e.name === 'error' && !!e.getChild('bad-format'))).toBe(true);
+    expect(kinds).toEqual(['backoff']);
+    expect(client.status).toBe('offline');
+    server.cfg.boundJid = 'spime@example.net/sk1';
+    await clock.advance(1000);
+    expect(client.status).toBe('online');
+    await client.stop();
+  });
+
   test('backoff doubles up to the cap and no connection is attempted before the delay', async () => {
     const server = new FakeServer();
     const { client, clock } = setup(server, { reconnect: { initialMs: 1000, maxMs: 4000, random: () => 1 } });

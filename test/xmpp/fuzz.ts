@@ -563,7 +563,8 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
   const client = new Client({
     jid: `alice@${DOMAIN}`, password: PASSWORD, host: '127.0.0.1', port: peer.port, directTls, resource,
     clock: nodeClock, crypto: createNodeCrypto(), allowPlain, streamManagement, keepaliveMs,
-    negotiationTimeoutMs: STEP_MS, iqTimeoutMs: STEP_MS, reconnect,
+    // the client's ConnectOptions win over the transport's own defaults: every deadline is STEP_MS
+    negotiationTimeoutMs: STEP_MS, iqTimeoutMs: STEP_MS, connectTimeoutMs: STEP_MS, tlsTimeoutMs: STEP_MS, reconnect,
     createStream: () => new TransportXmlStream(new LoopbackOnly(new NodeTransport({ ca: env.pki.caPem, connectTimeoutMs: STEP_MS }), (h) => refusedHosts.push(h)), xmlLimits),
   });
   const errors: unknown[] = [];
@@ -573,7 +574,8 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
   const stamp = () => `${Date.now() - t0}ms`;
   client.on('error', (e) => { errors.push(e); timeline.push(`${stamp()} error ${describeError(e)}`); });
   client.on('online', (jid, resumed) => timeline.push(`${stamp()} online ${jid}${resumed ? ' (resumed)' : ''}`));
-  client.on('reconnecting', (ms, n) => timeline.push(`${stamp()} reconnecting in ${ms} ms (#${n})`));
+  let lastRetryKind = '';
+  client.on('reconnecting', (ms, n, kind) => { lastRetryKind = kind; timeline.push(`${stamp()} reconnecting in ${ms} ms (#${n}, ${kind})`); });
   let startError: unknown;
   client.start().catch((e) => { startError = e; });
 
@@ -608,6 +610,14 @@ export async function runCase(caseSeed: number, env: CaseEnv): Promise<CaseResul
       if (!(why instanceof SpimeError) || !why.condition) find('untyped-stop', `stopped with ${describeError(why)}`);
       // issue 9 item 4: input before TLS is unauthenticated; it may fail an attempt, never the device
       else if (reconnect && cur && !cur.s.secure) find('stop-before-tls', `stopped for good by unauthenticated input: ${describeError(why)}`);
+      break;
+    }
+    // a permanent failure waits reconnect.permanentRetryMs (hours by default): settled, like a stop
+    if (client.status === 'offline' && lastRetryKind === 'permanent') {
+      const why = startError ?? errors[errors.length - 1];
+      outcome = `offline(slow retry):${why instanceof SpimeError ? why.condition : describeError(why)}`;
+      if (!(why instanceof SpimeError) || !why.condition) find('untyped-stop', `slow retry after ${describeError(why)}`);
+      else if (cur && !cur.s.secure) find('stop-before-tls', `slow retry forced by unauthenticated input: ${describeError(why)}`);
       break;
     }
     if (client.status === 'online' && cur?.idle && now - statusSince > 50) {

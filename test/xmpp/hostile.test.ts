@@ -143,6 +143,10 @@ describe('after TLS: redirects are bounded, permanent failures retried slowly', 
     const retries: Array<[number, string]> = [];
     c.on('reconnecting', (d, _a, kind) => retries.push([d, kind]));
     const e = await c.start().catch((x) => x);
+    // typed as the client's certificate failure, Node's error kept as the cause
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.condition).toBe('certificate');
+    expect(String(e.cause?.code)).toMatch(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
     expect(String(e.code ?? e.message)).toMatch(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
     expect(retries).toHaveLength(1);
     expect(retries[0][1]).toBe('permanent');
@@ -329,5 +333,28 @@ describe('negotiation faults found above the XML layer are named to the server t
     expect((errors[0] as StreamError).condition).toBe(condition);
     expect((errors[0] as StreamError).local).toBe(true);
     await until(() => p.connectionCount >= 2);
+  });
+});
+
+describe('TLS failures are typed (fuzz finding: raw Node errors escaped)', () => {
+  test('garbage after <proceed/>: ConnectionError tls-failed with the TLS error as cause, retried at backoff pace', async () => {
+    const p = peer = await startRawPeer(async (s) => {
+      await s.expect('<starttls');
+      await s.send(xmpp.streamHeader() + xmpp.features(xmpp.starttlsRequired) + xmpp.proceed);
+      // the ClientHello (a TLS handshake record) arrived: a second <proceed/> where the ServerHello belongs
+      await s.expect(/\x16\x03[\x01-\x04]/);
+      await s.send(xmpp.proceed);
+      await s.closed;
+    });
+    const { c, errors } = client(p, { reconnect: { initialMs: 50, maxMs: 100 } });
+    const kinds: string[] = [];
+    c.on('reconnecting', (_d, _a, kind) => kinds.push(kind));
+    void c.start().catch(() => {});
+    await until(() => kinds.length >= 1);
+    const e = errors[0] as ConnectionError & { cause?: { code?: string } };
+    expect(e).toBeInstanceOf(ConnectionError);
+    expect(e.condition).toBe('tls-failed');
+    expect(String(e.cause?.code)).toMatch(/^ERR_SSL_/);
+    expect(kinds[0]).toBe('backoff');
   });
 });

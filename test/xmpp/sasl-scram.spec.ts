@@ -4,6 +4,10 @@ import { portableCrypto } from '../../src/crypto/portable.js';
 import { base64Encode, utf8Decode, utf8Encode } from '../../src/xmpp/bytes.js';
 import { SaslError } from '../../src/xmpp/errors.js';
 import { scramMechanism, type ScramCache } from '../../src/xmpp/sasl-scram.js';
+import { saslExchange } from '../../src/xmpp/sasl.js';
+import { StreamReader } from '../../src/xmpp/reader.js';
+import { xml, type XmlElement } from '../../src/xml/element.js';
+import { ManualClock } from './fakes.js';
 
 const crypto = portableCrypto(() => { throw new Error('fixed nonce: no randomness needed'); });
 
@@ -79,4 +83,29 @@ describe.each([['RFC 5802 SCRAM-SHA-1', RFC5802], ['RFC 7677 SCRAM-SHA-256', RFC
 test('usernames are escaped as saslname (RFC 5802 §5.1)', () => {
   const m = scramMechanism('SCRAM-SHA-1', { crypto, hash: 'sha1', username: 'a=b,c', password: 'x', gs2Header: 'y,,', nonce: 'N' });
   expect(utf8Decode(m.initial())).toBe('y,,n=a=3Db=2Cc,r=N');
+});
+
+describe('bad SASL payloads from the server are SaslErrors (fuzz finding: RangeErrors escaped)', () => {
+  const NS_SASL = 'urn:ietf:params:xml:ns:xmpp-sasl';
+  async function exchange(name: 'challenge' | 'success', payload: string): Promise<{ error: unknown; sent: XmlElement[] }> {
+    const reader = new StreamReader(new ManualClock(), 1000);
+    const sent: XmlElement[] = [];
+    const mech = scramMechanism('SCRAM-SHA-1', { crypto, hash: 'sha1', username: 'user', password: 'pencil', nonce: RFC5802.nonce, gs2Header: 'n,,' });
+    mech.initial();
+    reader.push({ kind: 'element', el: xml(name, { xmlns: NS_SASL }, payload) });
+    const error = await saslExchange(reader, (el) => sent.push(el), mech).then(() => undefined, (e) => e);
+    return { error, sent };
+  }
+
+  test.each([
+    ['challenge', 'cj1hYmM', 'incorrect-encoding'], // not a multiple of 4
+    ['challenge', 'cj1h*GJj', 'incorrect-encoding'], // outside the alphabet
+    ['challenge', base64Encode(Uint8Array.of(0x72, 0x3d, 0xff, 0xfe)), 'malformed-request'], // "r=" then bad UTF-8
+    ['success', 'dj1', 'incorrect-encoding'],
+  ] as const)('%s "%s" → SaslError %s', async (name, payload, condition) => {
+    const { error, sent } = await exchange(name, payload);
+    expect(error).toBeInstanceOf(SaslError);
+    expect((error as SaslError).condition).toBe(condition);
+    if (name === 'challenge') expect(sent.map((e) => e.name)).toEqual(['abort']);
+  });
 });
