@@ -54,7 +54,7 @@ const SETUP_CONCURRENCY = 8;
 /** At least this long between two logins, so a fleet's SCRAM logins (a PBKDF2 on each side the
  *  first time) and TLS handshakes do not all land on the server in the same instant. */
 const LOGIN_SPACING_MS = 25;
-/** At the end of a timed run, the spimes have this long to send what is in their flash. */
+/** A timed run's last quarter, at most this long, sends what is in flash (no new readings). */
 const DRAIN_MS = 15_000;
 /** Everything is stopped within this, whatever the fleet size: clients close in parallel. */
 const CLIENT_STOP_MS = 2500;
@@ -264,22 +264,33 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       });
     }
 
-    if (o.seconds !== undefined) after(o.seconds * 1000, () => { deadlineReached = true; requestStop(); });
-    await stopped;
-    if (deadlineReached) {
-      // A timed run ends with what is in flash sent: no more readings, the batch wait skipped
-      // (each spime's application restarts on its flash, as after a reboot), the link restored.
+    // A timed run ends with what is in flash sent, inside its N seconds (the stop after the
+    // deadline stays prompt, whatever the fleet size): the last quarter (at most DRAIN_MS) takes no
+    // more readings and skips the batch wait (each spime's application restarts on its flash, as
+    // after a reboot), with the link restored.
+    let drainStarted = false;
+    const inFlash = () => spimes.reduce((n, x) => n + statusOf(x).pending, 0);
+    const drain = async () => {
+      drainStarted = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
       restore();
       for (const x of spimes) x.state.sampling = false;
-      await Promise.all(spimes.map(async (x) => { await x.state.stop(); x.boot(true); }));
-      const inFlash = () => spimes.reduce((n, x) => n + statusOf(x).pending, 0);
       log(`${stamp()} draining: ${inFlash()} entries in flash`);
-      const until = Date.now() + DRAIN_MS;
-      while (inFlash() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      await Promise.all(spimes.map(async (x) => { await x.state.stop(); if (!stopRequested) x.boot(true); }));
+    };
+    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+    if (o.seconds !== undefined) {
+      const drainMs = Math.min(DRAIN_MS, Math.max(3000, o.seconds * 250));
+      after(Math.max(0, o.seconds * 1000 - drainMs), () => { void drain(); });
+      // not in `timers`: the drain clears those
+      deadlineTimer = setTimeout(() => { deadlineReached = true; requestStop(); }, o.seconds * 1000);
+    }
+    await stopped;
+    clearTimeout(deadlineTimer);
+    if (deadlineReached && drainStarted) {
       const left = inFlash();
-      log(`${stamp()} ${left ? `${left} entries still in flash after ${DRAIN_MS / 1000} s` : 'drained: no entries in flash'}`);
+      log(`${stamp()} ${left ? `${left} entries still in flash at the deadline` : 'drained: no entries in flash'}`);
     }
   } catch (e) {
     if (!(e instanceof Stopped)) throw e;
