@@ -3,17 +3,23 @@
 // them (send the iq / register the handler for `openspime` in iq set); nothing here does I/O
 // except through the injected KeyDirectory.
 import { xml, type XmlElement } from '../xml/element.js';
-import { parseData, type DataEntry } from './data.js';
+import { buildData, parseData, type DataEntry } from './data.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
 import { NS_DATA } from './namespaces.js';
 import { DEFAULT_SKEW_MS, openIqContainer, type OpenOptions } from './open.js';
 import { seal, type SealOptions } from './seal.js';
-import { buildData } from './data.js';
 
 /** The spime's report iq (type set) to a ScopeNode; the XMPP layer stamps the id. */
-export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptions): XmlElement {
-  return xml('iq', { type: 'set', to }, seal(buildData(entries), o));
+export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptions, dropped = 0): XmlElement {
+  return xml('iq', { type: 'set', to }, seal(reportData(entries, dropped), o));
+}
+
+/** The report's <data/>: the entries, and the spime's drop count as @dropped (§9.1) when nonzero. */
+export function reportData(entries: readonly DataEntry[], dropped: number): XmlElement {
+  const data = buildData(entries);
+  if (dropped > 0) data.attrs.dropped = String(dropped);
+  return data;
 }
 
 export interface ReportHandlerOptions extends OpenOptions {
