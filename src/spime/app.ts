@@ -190,8 +190,7 @@ export class SpimeApp {
       from = chunk[chunk.length - 1].seq + 1;
     }
     this.#state.lastUtc = floor;
-    // 0: no UTC known at all yet (fresh flash); placed once a clock is (#placeFloorlessBoots)
-    boots[boots.length - 1].start = floor > 0 ? floor + 1 : 0;
+    boots[boots.length - 1].start = floor + 1;
   }
 
   get boot(): number { return this.#state.boot; }
@@ -310,30 +309,12 @@ export class SpimeApp {
       // before the floor (a clock a little behind must not put them before the last boot's).
       me.start = Math.max(Math.round(utc - this.#mono()), me.start);
       me.exact = true;
-      this.#placeFloorlessBoots(me.start);
       this.#state.lastUtc = Math.max(this.#state.lastUtc, me.start + Math.round(this.#mono()));
       this.#flash(() => this.#writeState());
     }
     if (now > this.#state.lastUtc) this.#state.lastUtc = Math.round(now);
     if (had !== this.clock.source) this.#emit({ type: 'clock', source: this.clock.source });
     this.#pump();
-  }
-
-  /** Earlier boots that never knew the time and had no floor either (fresh flash: no UTC known
-   *  before them, start 0) are placed just before `ceiling`, the start of the boot that learnt
-   *  it, each ending before the next begins: approximate, but in order and never 1970. */
-  #placeFloorlessBoots(ceiling: number): void {
-    const floorless = this.#state.boots.filter((b) => !b.exact && b.start === 0 && b.boot !== this.#state.boot);
-    if (!floorless.length) return;
-    const lastTime = new Map<number, number>();
-    for (const e of this.#log.read(this.#log.pending)) {
-      const r = decodeOrUndefined(e);
-      if (r?.boot !== undefined) lastTime.set(r.boot, Math.max(lastTime.get(r.boot) ?? 0, r.time));
-    }
-    for (const b of floorless.reverse()) {
-      b.start = Math.max(1, ceiling - (lastTime.get(b.boot) ?? 0) - 1);
-      ceiling = b.start;
-    }
   }
 
   /** UTC of a stored reading, or undefined if it was taken this boot and no clock is known yet.
@@ -513,7 +494,5 @@ function dateWithBoots(r: StoredReading, boots: AppState['boots'], currentBoot: 
   if (r.boot === thisBoot && (currentBoot === undefined || !b?.exact)) return undefined;
   // a boot that never knew the time: it began after the latest UTC known then (its floor)
   const start = b ? b.start : Math.min(...boots.map((x) => x.start));
-  // no UTC was known before that boot either (start 0): it waits until a later boot learns it
-  if (start === 0) return undefined;
   return start + r.time;
 }

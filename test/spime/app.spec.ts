@@ -226,28 +226,6 @@ describe('SpimeApp: dates', () => {
     expect(byDate.every((e) => parseDateTime(e.date)! > UTC0)).toBe(true);
   });
 
-  test('a first boot that never learnt the time (fresh flash, no floor): its readings wait for a later clock, never dated 1970', async () => {
-    const flash = new SimFlash({ blocks: 8, blockLength: 4096 });
-    const clock = new ManualClock();
-    const counter = { n: 0 };
-    const scope = new FakeScope();
-    const a = setup({ flash, clock, counter, sender: scope, serverTime: () => new Promise<number>(() => {}) });
-    a.app.setOnline(true);
-    a.app.start(); // boot 0: no UTC ever known, 3 readings
-    await clock.advance(2500);
-    expect(scope.reports).toEqual([]);
-    await a.app.stop();
-    const b = setup({ flash, clock, counter, sender: scope });
-    b.app.setOnline(true);
-    b.app.start(); // boot 1: the clock
-    await clock.advance(4500);
-    await b.app.stop();
-    const byDate = [...scope.stored.values()].sort((x, y) => parseDateTime(x.date)! - parseDateTime(y.date)!);
-    expect(scope.stored.size).toBeGreaterThanOrEqual(5); // boot 0's three, then boot 1's first
-    expect(byDate.map((e) => e.ppm)).toEqual(byDate.map((_, n) => 400 + n)); // order kept, boot 0's first
-    expect(byDate.every((e) => parseDateTime(e.date)! >= UTC0)).toBe(true);
-  });
-
   test('online before start (startNodeSpime tells the session state first): the server time is asked at start', async () => {
     let asked = 0;
     const { app, clock, scope } = setup({ serverTime: async () => { asked++; return UTC0 + clock.now(); } });
