@@ -22,12 +22,25 @@ export function reportData(entries: readonly DataEntry[], dropped: number): XmlE
   return data;
 }
 
+export interface ReportInfo {
+  signed: boolean;
+  encrypted: boolean;
+  /** The spime's running total of readings it dropped unsent (data/@dropped, §9.1); 0 if absent. */
+  dropped: number;
+}
+
+/** data/@dropped (§9.1): a non-negative decimal integer; anything else reads as absent. */
+export function droppedCount(data: XmlElement): number {
+  const text = data.attr('dropped');
+  return text !== undefined && /^[0-9]{1,15}$/.test(text) ? Number(text) : 0;
+}
+
 export interface ReportHandlerOptions extends OpenOptions {
   /**
    * Stores the verified entries; throw OpenSpimeError('inconsistent-data-with-scope') to refuse.
    * With `seen`, only entries not accepted before (by osid and date) are passed.
    */
-  accept: (osid: string, entries: DataEntry[], info: { signed: boolean; encrypted: boolean }) => void | Promise<void>;
+  accept: (osid: string, entries: DataEntry[], info: ReportInfo) => void | Promise<void>;
   /** Memory of accepted (osid, date) pairs: makes the handler idempotent (§7.4). */
   seen?: ReportMemory;
 }
@@ -88,7 +101,7 @@ export function handleReport(iq: XmlElement, o: ReportHandlerOptions): Promise<X
       const entries = o.seen ? o.seen.take(opened.osid, all) : all;
       if (!entries.length) return null; // all known: acknowledged, stored once
       try {
-        await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted });
+        await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted, dropped: droppedCount(opened.payload) });
       } catch (e) {
         o.seen?.release(opened.osid, entries);
         throw e;
