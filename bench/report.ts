@@ -14,7 +14,7 @@ import { answerPubkeys, KeyDirectory } from '../src/openspime/pubkeys.js';
 import { seal } from '../src/openspime/seal.js';
 import { formatEntryDate } from '../src/spime/clock.js';
 import { encodeReading, quantizeValues } from '../src/spime/entry-codec.js';
-import { reportData } from '../src/spime/report-sender.js';
+import { reportData } from '../src/openspime/report.js';
 import { FlashLog, recordBytes } from '../src/storage/log.js';
 import { writeElement } from '../src/xml/writer.js';
 import { xml } from '../src/xml/element.js';

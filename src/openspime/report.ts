@@ -3,17 +3,36 @@
 // them (send the iq / register the handler for `openspime` in iq set); nothing here does I/O
 // except through the injected KeyDirectory.
 import { xml, type XmlElement } from '../xml/element.js';
-import { parseData, type DataEntry } from './data.js';
+import { buildData, parseData, type DataEntry } from './data.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
 import { NS_DATA } from './namespaces.js';
 import { DEFAULT_SKEW_MS, openIqContainer, type OpenOptions } from './open.js';
 import { seal, type SealOptions } from './seal.js';
-import { buildData } from './data.js';
 
 /** The spime's report iq (type set) to a ScopeNode; the XMPP layer stamps the id. */
-export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptions): XmlElement {
-  return xml('iq', { type: 'set', to }, seal(buildData(entries), o));
+export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptions, dropped = 0): XmlElement {
+  return xml('iq', { type: 'set', to }, seal(reportData(entries, dropped), o));
+}
+
+/** The report's <data/>: the entries, and the spime's drop count as @dropped (§9.1) when nonzero. */
+export function reportData(entries: readonly DataEntry[], dropped: number): XmlElement {
+  const data = buildData(entries);
+  if (dropped > 0) data.attrs.dropped = String(dropped);
+  return data;
+}
+
+export interface ReportInfo {
+  signed: boolean;
+  encrypted: boolean;
+  /** The spime's running total of readings it dropped unsent (data/@dropped, §9.1); 0 if absent. */
+  dropped: number;
+}
+
+/** data/@dropped (§9.1): a non-negative decimal integer; anything else reads as absent. */
+export function droppedCount(data: XmlElement): number {
+  const text = data.attr('dropped');
+  return text !== undefined && /^[0-9]{1,15}$/.test(text) ? Number(text) : 0;
 }
 
 export interface ReportHandlerOptions extends OpenOptions {
@@ -21,7 +40,7 @@ export interface ReportHandlerOptions extends OpenOptions {
    * Stores the verified entries; throw OpenSpimeError('inconsistent-data-with-scope') to refuse.
    * With `seen`, only entries not accepted before (by osid and date) are passed.
    */
-  accept: (osid: string, entries: DataEntry[], info: { signed: boolean; encrypted: boolean }) => void | Promise<void>;
+  accept: (osid: string, entries: DataEntry[], info: ReportInfo) => void | Promise<void>;
   /** Memory of accepted (osid, date) pairs: makes the handler idempotent (§7.4). */
   seen?: ReportMemory;
 }
@@ -82,7 +101,7 @@ export function handleReport(iq: XmlElement, o: ReportHandlerOptions): Promise<X
       const entries = o.seen ? o.seen.take(opened.osid, all) : all;
       if (!entries.length) return null; // all known: acknowledged, stored once
       try {
-        await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted });
+        await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted, dropped: droppedCount(opened.payload) });
       } catch (e) {
         o.seen?.release(opened.osid, entries);
         throw e;

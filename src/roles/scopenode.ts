@@ -7,7 +7,7 @@ import type { DataEntry } from '../openspime/data.js';
 import { conditionOfStanzaError, OpenSpimeError } from '../openspime/errors.js';
 import { NS_CORE } from '../openspime/namespaces.js';
 import { KeyDirectory, type KeyDirectoryOptions } from '../openspime/pubkeys.js';
-import { handleReport, ReportMemory } from '../openspime/report.js';
+import { handleReport, ReportMemory, type ReportInfo } from '../openspime/report.js';
 import type { XmlElement } from '../xml/element.js';
 import type { Client } from '../xmpp/client.js';
 import { StanzaError } from '../xmpp/errors.js';
@@ -25,7 +25,7 @@ export interface ScopeNodeOptions {
    * acknowledged but not passed twice, PROTOCOL.md §7.4). Throw
    * OpenSpimeError('inconsistent-data-with-scope') to refuse it.
    */
-  accept: (osid: string, entries: DataEntry[], info: { signed: boolean; encrypted: boolean }) => void | Promise<void>;
+  accept: (osid: string, entries: DataEntry[], info: ReportInfo) => void | Promise<void>;
   /** A refused report and the condition sent back (for logs). */
   rejected?: (from: string, condition: string) => void;
   /** Entries of a report that were ignored as already accepted (osid, how many), for counts. */

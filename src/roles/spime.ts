@@ -4,14 +4,13 @@
 // OpenSpimeError with the profile's condition.
 import type { Crypto, RsaPrivateKey } from '../crypto/crypto.js';
 import type { DataEntry } from '../openspime/data.js';
-import { KeyDirectory } from '../openspime/pubkeys.js';
+import { KeyDirectory, type IqSender } from '../openspime/pubkeys.js';
 import { reportIq } from '../openspime/report.js';
 import type { XmlElement } from '../xml/element.js';
-import type { Client } from '../xmpp/client.js';
 import { remoteCondition } from './scopenode.js';
 
 export interface SpimeOptions {
-  client: Client;
+  client: IqSender & { readonly jid: string };
   crypto: Crypto;
   /** Our signing key; `cert` publishes its public half. */
   key: RsaPrivateKey;
@@ -33,11 +32,12 @@ export class SpimeReporter {
     this.keys = new KeyDirectory({ iq: o.client, certServices: [o.scopeNodeCert], now: o.now });
   }
 
-  /** Resolves when the ScopeNode accepted the report; rejects with its condition otherwise. */
-  async report(entries: readonly DataEntry[]): Promise<void> {
+  /** Resolves when the ScopeNode accepted the report; rejects with its condition otherwise.
+   *  `dropped`: entries the spime had to drop so far (travels as data/@dropped, §9.1). */
+  async report(entries: readonly DataEntry[], dropped = 0): Promise<void> {
     const o = this.#o;
     const [recipient] = await this.keys.lookup(o.scopeNodeCert, o.scopeNode);
-    const iq = reportIq(o.scopeNode, entries, { crypto: o.crypto, osid: o.client.jid, cert: o.cert, signingKey: o.key, encryptTo: recipient });
+    const iq = reportIq(o.scopeNode, entries, { crypto: o.crypto, osid: o.client.jid, cert: o.cert, signingKey: o.key, encryptTo: recipient }, dropped);
     o.beforeSend?.(iq);
     try {
       await o.client.request(iq);

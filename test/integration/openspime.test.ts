@@ -101,7 +101,7 @@ describe('OpenSpime through Prosody', () => {
     const before = keyService.answered;
     accepted.length = 0;
     await reporter().report(entries);
-    expect(accepted).toEqual([{ osid: spime.jid, entries, signed: true, encrypted: true }]);
+    expect(accepted).toEqual([{ osid: spime.jid, entries, signed: true, encrypted: true, dropped: 0 }]);
     // both lookups went through the component: the spime's for the ScopeNode's key, the ScopeNode's for the spime's
     expect(keyService.answered - before).toBe(2);
   });
@@ -184,7 +184,7 @@ describe('OpenSpime through Prosody', () => {
       await real;
       // mallory's quota (8 lookups per window) + the two lookups of the real report (each side's)
       expect(keyService.answered - before).toBeLessThanOrEqual(8 + 2);
-      expect(accepted).toEqual([{ osid: spime.jid, entries, signed: true, encrypted: true }]);
+      expect(accepted).toEqual([{ osid: spime.jid, entries, signed: true, encrypted: true, dropped: 0 }]);
       expect(got.filter((c) => c === 'accepted')).toEqual([]);
       expect(got.filter((_, i) => i % 3 === 0).every((c) => c === 'osid-mismatch')).toBe(true);
       expect(new Set(got)).toEqual(new Set(['osid-mismatch', 'key-unavailable', 'rate-limited']));

@@ -147,6 +147,14 @@ describe('report iq handler (ScopeNode, stanza in → stanza out)', () => {
     expect([r.attr('type'), r.attr('id'), r.attr('to'), r.children.length]).toEqual(['result', 'r1', E.spime.jid, 0]);
     expect(stored).toEqual([[E.spime.jid, [{ date: '2026-11-22T05:59:00Z', ppm: 415 }]]]);
   });
+  test("the spime's drop count (data/@dropped, §9.1) reaches accept, signed and encrypted with the entries", async () => {
+    const seen: number[] = [];
+    const w = world();
+    const iq = stamp(reportIq(E.scopenode.jid, [{ date: '2026-11-22T05:59:00Z', ppm: 415 }], { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo: keys.scopenode.publicKey }, 17));
+    const r = (await handleReport(iq, { ...w.options, accept: (_osid, _entries, info) => { seen.push(info.dropped); } }))!;
+    expect(r.attr('type')).toBe('result');
+    expect(seen).toEqual([17]);
+  });
   test.each([
     ['an entry dated in the future', [{ date: '2026-11-22T06:10:00Z', ppm: 1 }], E.spime.jid, 'inconsistent-data-with-scope', 'bad-request'],
     ['another sender relaying the spime\'s report', [{ date: '2026-11-22T05:59:00Z', ppm: 1 }], E.owner.jid, 'osid-mismatch', 'not-authorized'],
