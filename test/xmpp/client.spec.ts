@@ -1,26 +1,14 @@
 // The client against a scripted Prosody-like peer (test/xmpp/fakes.ts), no socket: negotiation
 // order and pipelining, refusals (no TLS, wrong password, impostor server, PLAIN policy), routing,
 // iq tracking, XEP-0198 resume and its fallback, reconnect and see-other-host.
-import { portableCrypto } from '../../src/crypto/portable.js';
-import { Client, type ClientOptions } from '../../src/xmpp/client.js';
+import type { ClientOptions } from '../../src/xmpp/client.js';
 import { base64Decode, utf8Decode } from '../../src/xmpp/bytes.js';
 import { ConnectionError, SaslError, StanzaError, StreamError } from '../../src/xmpp/errors.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
-import { FakeServer, ManualClock, NS, flush, type FakeStream, type Written } from './fakes.js';
+import { fakeClient, seededCrypto, FakeServer, NS, flush, type FakeStream, type Written } from './fakes.js';
 
-let seed = 1;
-const crypto = portableCrypto((n) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 255));
-
-function setup(server = new FakeServer(), extra: Partial<ClientOptions> = {}) {
-  const clock = new ManualClock();
-  const client = new Client({
-    jid: 'spime@example.net', password: 'pencil', resource: 'sk1', createStream: () => server.createStream(), clock, crypto,
-    keepaliveMs: 0, reconnect: { initialMs: 1000, maxMs: 8000, random: () => 0.5 }, ...extra,
-  });
-  const errors: Error[] = [];
-  client.on('error', (e) => errors.push(e));
-  return { server, clock, client, errors };
-}
+const crypto = seededCrypto(1);
+const setup = (server = new FakeServer(), extra: Partial<ClientOptions> = {}) => fakeClient(crypto, server, extra);
 
 const describeTurn = (t: Written[]) => t.map((w) => (w.kind === 'el' ? w.el.name : w.kind));
 

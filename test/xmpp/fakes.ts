@@ -2,7 +2,8 @@
 // wired to a scripted server that answers like Prosody 0.12 does (features and elements copied
 // from a real session, see test/xmpp/transcripts.ts), with a real server-side SCRAM computation so
 // the client's proof is checked, not just echoed.
-import { digest, hmac, pbkdf2 } from '../../src/crypto/portable.js';
+import { digest, hmac, pbkdf2, portableCrypto } from '../../src/crypto/portable.js';
+import { Client, type ClientOptions } from '../../src/xmpp/client.js';
 import { base64Decode, base64Encode, bytesEqual, utf8Decode, utf8Encode } from '../../src/xmpp/bytes.js';
 import type { Clock } from '../../src/xmpp/clock.js';
 import type { StreamHandler, XmlStream } from '../../src/xmpp/stream.js';
@@ -269,4 +270,21 @@ export class FakeStream implements XmlStream {
     }
     fail('malformed-request');
   }
+}
+
+/** Crypto whose "random" bytes come from a seeded LCG: reproducible nonces and ids. */
+export function seededCrypto(seed: number) {
+  return portableCrypto((n) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 255));
+}
+
+/** A client on `server` with a manual clock, no keepalive, deterministic backoff; its errors collected. */
+export function fakeClient(crypto: ClientOptions['crypto'], server = new FakeServer(), extra: Partial<ClientOptions> = {}) {
+  const clock = new ManualClock();
+  const client = new Client({
+    jid: 'spime@example.net', password: 'pencil', resource: 'sk1', createStream: () => server.createStream(), clock, crypto,
+    keepaliveMs: 0, reconnect: { initialMs: 1000, maxMs: 8000, random: () => 0.5 }, ...extra,
+  });
+  const errors: Error[] = [];
+  client.on('error', (e) => errors.push(e));
+  return { server, clock, client, errors };
 }

@@ -2,28 +2,16 @@
 // scripted Prosody-like peer (test/xmpp/fakes.ts): nothing received is dropped without an error
 // nor acknowledged before the application has it; every wait on the peer has a deadline; ids and
 // JIDs cannot be confused; SM and legacy-session edge cases; the channel-binding downgrade policy.
-import { portableCrypto } from '../../src/crypto/portable.js';
-import { Client, type ClientOptions } from '../../src/xmpp/client.js';
+import type { ClientOptions } from '../../src/xmpp/client.js';
 import { base64Decode, utf8Decode } from '../../src/xmpp/bytes.js';
 import { ConnectionError, StreamError, TimeoutError } from '../../src/xmpp/errors.js';
 import { canonicalJid, sameJid } from '../../src/xmpp/jid.js';
 import type { XmlStream } from '../../src/xmpp/stream.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
-import { FakeServer, FakeStream, ManualClock, NS, flush } from './fakes.js';
+import { fakeClient, seededCrypto, FakeServer, FakeStream, NS, flush } from './fakes.js';
 
-let seed = 7;
-const crypto = portableCrypto((n) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 255));
-
-function setup(server = new FakeServer(), extra: Partial<ClientOptions> = {}) {
-  const clock = new ManualClock();
-  const client = new Client({
-    jid: 'spime@example.net', password: 'pencil', resource: 'sk1', createStream: () => server.createStream(), clock, crypto,
-    keepaliveMs: 0, reconnect: { initialMs: 1000, maxMs: 8000, random: () => 0.5 }, ...extra,
-  });
-  const errors: Error[] = [];
-  client.on('error', (e) => errors.push(e));
-  return { server, clock, client, errors };
-}
+const crypto = seededCrypto(7);
+const setup = (server = new FakeServer(), extra: Partial<ClientOptions> = {}) => fakeClient(crypto, server, extra);
 
 const msg = (i: number) => xml('message', { xmlns: NS.client, from: 'peer@example.net/p', type: 'chat' }, xml('body', null, `m${i}`));
 const bodies = (els: XmlElement[]) => els.filter((e) => e.name === 'message').map((e) => e.getChildText('body'));
