@@ -8,7 +8,7 @@ import type { RsaPrivateKey } from '../crypto/crypto.js';
 import { issueClaimKey } from './claimkey.js';
 import { formatDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
-import { bareJid } from './jid.js';
+import { bareJid, sameJid } from './jid.js';
 import { NS_CLAIM, NS_CORE, VERSION } from './namespaces.js';
 import { openIqContainer, type OpenOptions } from './open.js';
 import { seal } from './seal.js';
@@ -62,7 +62,7 @@ export function handleClaim(iq: XmlElement, o: ClaimHandlerOptions): Promise<Xml
     precheck: (p) => {
       const msg = parseClaim(p);
       if (msg.kind !== 'request') throw new OpenSpimeError('bad-format', 'not a claim request');
-      if (msg.claims !== o.self.jid) throw new OpenSpimeError('not-authorized-for-spime', `claim for ${msg.claims} sent to ${o.self.jid}`);
+      if (!sameJid(msg.claims, o.self.jid)) throw new OpenSpimeError('not-authorized-for-spime', `claim for ${msg.claims} sent to ${o.self.jid}`);
     },
     handle: async (opened, from) => {
       if (!(await o.policy(from, opened.signed))) throw new OpenSpimeError('not-authorized-for-spime', `claim by ${from} refused by policy`);
