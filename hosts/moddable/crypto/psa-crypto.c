@@ -4,6 +4,11 @@
  * PSA's key formats are the portable ones: RSA key pairs as PKCS#1 RSAPrivateKey DER, public
  * keys as PKCS#1 RSAPublicKey DER (2.28's importer also takes PKCS#8, mbedTLS 4's does not, so
  * PKCS#8 is unwrapped here).
+ *
+ * One-shot calls only (psa_hash_compute, psa_mac_compute, psa_aead_encrypt, ...): no PSA operation
+ * structs, whose layout depends on the library's build configuration. On ESP32 Moddable's make
+ * compiles this file outside ESP-IDF's CMake, so the fewer configuration-dependent types it
+ * shares with the library, the safer.
  */
 #include "psa-crypto.h"
 
@@ -71,19 +76,29 @@ spk_status spk_digest(int hash, const uint8_t *data, size_t length, uint8_t *out
 	return fromPsa(psa_hash_compute(hashAlg(hash), NONNULL(data), length, out, spk_hash_length(hash), &outLength));
 }
 
-/* PSA refuses zero-length keys. HMAC zero-pads a short key to the block size (RFC 2104 §2), so
- * the empty key and the one-byte key 0x00 are the same key: use that. */
+/* RFC 2104 §2 rewrites the key before use: one longer than the block (64 bytes for both hashes)
+ * becomes its hash, a shorter one is zero-padded. Done here for long keys so that PSA's key size
+ * limit never applies; and PSA refuses zero-length keys, while the empty key and the one-byte key
+ * 0x00 pad to the same block: use that. */
 static spk_status importHmacKey(int hash, const uint8_t *key, size_t keyLength, psa_key_id_t *id)
 {
 	psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
 	psa_status_t status;
+	uint8_t hashedKey[SPK_MAX_HASH];
 	if (!hashAlg(hash)) return SPK_BAD_INPUT;
+	if (keyLength > 64) {
+		spk_status result = spk_digest(hash, key, keyLength, hashedKey);
+		if (result != SPK_OK) return result;
+		key = hashedKey;
+		keyLength = spk_hash_length(hash);
+	}
 	psa_set_key_type(&attributes, PSA_KEY_TYPE_HMAC);
 	psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_SIGN_MESSAGE);
 	psa_set_key_algorithm(&attributes, PSA_ALG_HMAC(hashAlg(hash)));
 	status = psa_import_key(&attributes, keyLength ? key : kNothing, keyLength ? keyLength : 1, id);
 	psa_reset_key_attributes(&attributes);
-	return status == PSA_SUCCESS ? SPK_OK : fromPsa(status);
+	wipe(hashedKey, sizeof(hashedKey));
+	return fromPsa(status);
 }
 
 spk_status spk_hmac(int hash, const uint8_t *key, size_t keyLength, const uint8_t *data, size_t length, uint8_t *out)
