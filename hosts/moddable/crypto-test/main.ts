@@ -191,6 +191,7 @@ function runVectors(v: DeviceVectors): void {
     check('16-byte IV is bad-input', conditionOf(() => crypto.aesGcmEncrypt(k16, new Uint8Array(16), none, none)) === 'bad-input');
     check('truncated GCM input is undefined', crypto.aesGcmDecrypt(k16, iv, new Uint8Array(15), none) === undefined);
     check('SHA-256 of "abc"', toHex(crypto.digest('sha256', new Uint8Array([0x61, 0x62, 0x63]))) === 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    check('PBKDF2 of length 0 is empty, 0 iterations is bad-input', crypto.pbkdf2('sha256', k16, k16, 1, 0).length === 0 && conditionOf(() => crypto.pbkdf2('sha256', k16, k16, 0, 32)) === 'bad-input');
     check('SHA-1 of "abc"', toHex(crypto.digest('sha1', new Uint8Array([0x61, 0x62, 0x63]))) === 'a9993e364706816aba3e25717850c26c9cd0d89d');
     const zero = { modulus: new Uint8Array(256), exponent: new Uint8Array([1, 0, 1]) };
     check('zero modulus OAEP encryption is bad-key', conditionOf(() => crypto.rsaOaepEncrypt(zero, new Uint8Array(16))) === 'bad-key');
