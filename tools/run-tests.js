@@ -26,6 +26,7 @@ const checks = [
   ['tsc: src/ on ES2022 alone (no Node, no DOM)', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.src.json']],
   ['tsc: all', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
   ['tsc: device glue against the Moddable module declarations', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable']],
+  ['tsc: device crypto host and its test program (hosts/moddable/crypto, crypto-test)', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable/crypto-test']],
   ['manifest: module names and imports resolve as XS resolves them', process.execPath, ['tools/check-manifest.js']],
   ['paths: no test, tool, bench or host file names a path outside the repository', process.execPath, ['tools/check-paths.js']],
 ];
