@@ -145,7 +145,7 @@ export class SpimeCommands {
       cfg.apply(changes, version);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      if (e.condition === 'invalid-field') throw new StanzaError('bad-request', 'modify', `invalid-field ${e.field}: ${e.message}`);
+      if (e.condition === 'invalid-field') throw new StanzaError('bad-request', 'modify', e.message); // 'invalid-field: KEY: why'
       if (e.condition === 'version-not-newer') throw new StanzaError('conflict', 'cancel', `version-not-newer: current ${e.current}`);
       throw new StanzaError('internal-server-error', 'wait');
     }

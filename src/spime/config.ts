@@ -32,7 +32,7 @@ const f = (key: string, label: string, type: FieldType, dflt: ConfigValue): Conf
 
 /** The schema (PROTOCOL.md §13.2). Keys are stable names; `text` forms are what travels. */
 export const CONFIG_FIELDS: readonly ConfigField[] = [
-  f('report.period', 'Seconds between readings', { kind: 'int', min: 5, max: 86_400, unit: 's' }, 60),
+  f('report.period', 'Seconds between readings', { kind: 'int', min: 1, max: 86_400, unit: 's' }, 60),
   f('report.batch', 'Readings per report (at most)', { kind: 'int', min: 1, max: 200 }, 20),
   f('report.wait', 'Seconds a reading may wait for its report', { kind: 'int', min: 0, max: 86_400, unit: 's' }, 300),
   f('scopenode', 'ScopeNode JID (empty: as provisioned)', { kind: 'jid' }, ''),

@@ -39,7 +39,7 @@ describe('SpimeConfig', () => {
   });
 
   test.each([
-    [[['report.period', '4']], 'invalid-field report.period'],
+    [[['report.period', '0']], 'invalid-field report.period'],
     [[['report.period', '30'], ['report.batch', 'x']], 'invalid-field report.batch'],
     [[['nonsense', '1']], 'invalid-field nonsense'],
     [[['co2.compensate', 'magic']], 'invalid-field co2.compensate'],
@@ -153,10 +153,10 @@ describe('XEP-0050 face', () => {
     config.apply([['report.period', '20']], 3);
     const before = bytesOf(fl);
     let text = '';
-    try { await cmds.execute(iq('owner@example.com/a'), command('configure', {}, submit({ [VERSION_FIELD]: '4', 'report.period': '1' }))); } catch (e) {
+    try { await cmds.execute(iq('owner@example.com/a'), command('configure', {}, submit({ [VERSION_FIELD]: '4', 'report.period': '0' }))); } catch (e) {
       text = `${(e as StanzaError).condition}: ${(e as StanzaError).text}`;
     }
-    expect(text.startsWith('bad-request: invalid-field report.period')).toBe(true);
+    expect(text.startsWith('bad-request: invalid-field: report.period:')).toBe(true);
     expect(await stanzaCondition(cmds.execute(iq('owner@example.com/a'), command('configure', {}, submit({ [VERSION_FIELD]: '3', 'report.period': '30' }))))).toBe('conflict');
     expect(bytesOf(fl)).toEqual(before);
   });
