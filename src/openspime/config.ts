@@ -11,7 +11,8 @@
 import { xml, type XmlElement } from '../xml/element.js';
 import { ConfigError, configValueText, MAX_CONFIG_CHANGES, MAX_CONFIG_VERSION, type ConfigValues, type SpimeConfig } from '../spime/config.js';
 import { checkVersion, OpenSpimeError } from './errors.js';
-import { jidCovers, sameJid } from './jid.js';
+import type { ClaimKeyBody } from './claimkey.js';
+import { bareJid, sameJid } from './jid.js';
 import { NS_STANZAS, VERSION } from './namespaces.js';
 import { openIqContainer, type OpenOptions } from './open.js';
 import { seal } from './seal.js';
@@ -105,11 +106,18 @@ export function configErrorOf(error: XmlElement): { condition: string; field?: s
   return undefined;
 }
 
+/** What the owner record says (src/spime/ownership.ts `Ownership`). */
+export interface OwnerAuthority {
+  /** Is `jid` (full or bare, canonical comparison) the owner on record now? */
+  isOwner(jid: string | undefined): boolean;
+  /** Does a verified claim key presented by `osid` authorize it here (this spime, `osid` the owner now)? */
+  claimKeyAuthorizes(claim: ClaimKeyBody | undefined, osid: string): boolean;
+}
+
 export interface ConfigHandlerOptions extends OpenOptions {
   /** The spime: its JID, its certification service and key (answers are signed). */
   self: { jid: string; cert: string; key: RsaPrivateKey };
-  /** The owner's bare JID from the owner record, or undefined when unclaimed. */
-  owner: () => string | undefined;
+  owner: OwnerAuthority;
   config: SpimeConfig;
 }
 
@@ -127,11 +135,11 @@ function notOwner(message: string): never {
   throw new OpenSpimeError('not-authorized-for-spime', message);
 }
 
-function checkOwner(o: ConfigHandlerOptions, osid: string, claims: string | undefined): void {
-  const owner = o.owner();
+/** Before any lookup: the osid is the owner on record, and it presents a claim key naming this spime. */
+function precheckOwner(o: ConfigHandlerOptions, osid: string, claims: string | undefined): void {
   // The owner record decides, not the key alone: a released spime's old claim keys authorize nothing.
-  if (!owner || !jidCovers(owner, osid)) notOwner(`${osid} is not the owner`);
-  if (claims === undefined || !sameJid(claims, o.self.jid)) notOwner('no claim key for this spime');
+  if (!o.owner.isOwner(osid)) notOwner(`${osid} is not the owner`);
+  if (claims === undefined || !sameJid(bareJid(claims), bareJid(o.self.jid))) notOwner('no claim key for this spime');
 }
 
 /**
@@ -146,7 +154,7 @@ export async function handleConfig(iq: XmlElement, o: ConfigHandlerOptions): Pro
     matches: (p) => p.name === 'config' && p.ns === NS_CONFIG,
     precheck: (p, osid, container) => {
       request = parseConfigRequest(p);
-      checkOwner(o, osid, container.originator?.claimkey?.claims);
+      precheckOwner(o, osid, container.originator?.claimkey?.claims);
       if (request.kind === 'set') {
         try { o.config.check(request.changes, request.version); } catch (e) {
           if (e instanceof ConfigError) throw (refusal = new ConfigRefusal(e));
@@ -155,9 +163,8 @@ export async function handleConfig(iq: XmlElement, o: ConfigHandlerOptions): Pro
       }
     },
     handle: (opened) => {
-      // Again after the lookups: the owner may have released the spime meanwhile.
-      checkOwner(o, opened.osid, opened.claim?.claims);
-      if (!opened.claim) notOwner('claim key not verified');
+      // After the lookups, with the verified key: the owner may have released the spime meanwhile.
+      if (!o.owner.claimKeyAuthorizes(opened.claim, opened.osid)) notOwner(`${opened.osid}: claim key does not authorize it here`);
       const r = request!;
       if (r.kind === 'set') {
         try { o.config.apply(r.changes, r.version); } catch (e) {

@@ -4,16 +4,14 @@
 // applied configuration to the live targets (scheduler and batching, ScopeNode, drivers).
 // Wiring only: the protocol is in src/openspime/config.ts and src/spime/commands.ts.
 import type { Crypto, RsaPrivateKey } from '../crypto/crypto.js';
-import { handleConfig } from '../openspime/config.js';
-import { NS_CORE } from '../openspime/namespaces.js';
+import { handleConfig, type OwnerAuthority } from '../openspime/config.js';
 import { KeyDirectory } from '../openspime/pubkeys.js';
 import type { SensorSettings } from '../sensors/suite.js';
 import type { SpimeApp } from '../spime/app.js';
 import { NS_COMMANDS, NS_DISCO_ITEMS, SpimeCommands } from '../spime/commands.js';
 import { reportingOf, sensorSettingsOf, type ConfigValues, type SpimeConfig } from '../spime/config.js';
-import type { XmlElement } from '../xml/element.js';
+import type { OpenSpimeIqRouter } from '../spime/openspime-iq.js';
 import type { Client } from '../xmpp/client.js';
-import { StanzaError } from '../xmpp/errors.js';
 import type { SpimeReporter } from './spime.js';
 
 export interface SpimeConfigRoleOptions {
@@ -26,28 +24,20 @@ export interface SpimeConfigRoleOptions {
   certServices: readonly string[];
   now: () => number;
   config: SpimeConfig;
-  /** The owner's bare JID (the owner record), or undefined. */
-  owner: () => string | undefined;
+  /** The owner record (src/spime/ownership.ts `Ownership`). */
+  owner: OwnerAuthority;
   /** Facts for the Status command: [var, label, value]. */
   status: () => Array<[string, string, string]>;
   release?: () => void | Promise<void>;
-  /** Other handlers of OpenSpime iq sets on the spime (the claim handler): tried after config. */
-  otherContainers?: Array<(iq: XmlElement) => Promise<XmlElement | undefined>>;
+  /** The spime's one entry for OpenSpime iq sets (shared with the claim handler). */
+  router: OpenSpimeIqRouter;
 }
 
 export function attachSpimeConfig(o: SpimeConfigRoleOptions): { keys: KeyDirectory; commands: SpimeCommands } {
   const keys = new KeyDirectory({ iq: o.client, certServices: o.certServices, now: o.now });
   const self = { jid: o.client.jid, cert: o.cert, key: o.key };
-  o.client.registerIq('set', 'openspime', NS_CORE, async (iq) => {
-    const reply = await handleConfig(iq, { crypto: o.crypto, keys, now: o.now, self: { ...self, jid: o.client.jid }, owner: o.owner, config: o.config });
-    if (reply) return reply;
-    for (const h of o.otherContainers ?? []) {
-      const r = await h(iq);
-      if (r) return r;
-    }
-    throw new StanzaError('feature-not-implemented', 'cancel');
-  });
-  const commands = new SpimeCommands({ self: () => o.client.jid, owner: o.owner, config: o.config, status: o.status, release: o.release, now: o.now });
+  o.router.add((iq) => handleConfig(iq, { crypto: o.crypto, keys, now: o.now, self: { ...self, jid: o.client.jid }, owner: o.owner, config: o.config }));
+  const commands = new SpimeCommands({ self: () => o.client.jid, isOwner: (j) => o.owner.isOwner(j), config: o.config, status: o.status, release: o.release, now: o.now });
   o.client.registerIq('get', 'query', NS_DISCO_ITEMS, (iq, q) => commands.items(iq, q));
   o.client.registerIq('set', 'command', NS_COMMANDS, (iq, c) => commands.execute(iq, c));
   return { keys, commands };

@@ -10,7 +10,6 @@
 // owners' clients racing get a conflict, not a silent overwrite). Sessions are bounded and short.
 import { xml, type XmlElement } from '../xml/element.js';
 import { StanzaError } from '../xmpp/errors.js';
-import { bareJid, jidCovers } from '../openspime/jid.js';
 import { CONFIG_FIELDS, ConfigError, configValueText, type ConfigField, type SpimeConfig } from './config.js';
 
 export const NS_COMMANDS = 'http://jabber.org/protocol/commands';
@@ -26,7 +25,8 @@ export const VERSION_FIELD = 'config.version';
 export interface CommandsOptions {
   /** The spime's own full JID (the commands' `jid` in disco#items). */
   self: () => string;
-  owner: () => string | undefined;
+  /** Is `jid` the owner on record (src/spime/ownership.ts `Ownership.isOwner`)? */
+  isOwner: (jid: string) => boolean;
   config: SpimeConfig;
   /** One-line state and facts for the Status command (label → value). */
   status: () => Array<[string, string, string]>;
@@ -80,8 +80,7 @@ export class SpimeCommands {
   }
 
   #isOwner(from: string): boolean {
-    const owner = this.#o.owner();
-    return !!owner && !!from && jidCovers(bareJid(owner), from);
+    return !!from && this.#o.isOwner(from);
   }
 
   /** disco#items (XEP-0050 §2.2): the commands node lists them for the owner; others: forbidden. */

@@ -150,22 +150,22 @@ export function validateConfigChange(base: Readonly<ConfigValues>, changes: Read
 export const CONFIG_RECORD = 'config';
 const RECORD_FORMAT = 1;
 
-/** The record: UTF-8 JSON {f, v, c} (format, version, the non-default values), ≤ 4,000 bytes. */
+/** The record: UTF-8 JSON {f, v, c} (format, version, every value), well under 4,000 bytes. */
 export function encodeConfigRecord(version: number, values: Readonly<ConfigValues>): Uint8Array {
   const c: ConfigValues = {};
-  for (const x of CONFIG_FIELDS) if (values[x.key] !== x.default) c[x.key] = values[x.key];
+  for (const x of CONFIG_FIELDS) c[x.key] = values[x.key];
   return utf8Encode(JSON.stringify({ f: RECORD_FORMAT, v: version, c }));
 }
 
 /** Decodes a stored record; a record that does not decode (never written by us) reads as none. */
-export function decodeConfigRecord(bytes: Uint8Array | undefined): { version: number; values: ConfigValues } | undefined {
+export function decodeConfigRecord(bytes: Uint8Array | undefined, base: Readonly<ConfigValues> = defaultConfig()): { version: number; values: ConfigValues } | undefined {
   if (!bytes) return undefined;
   const text = utf8Decode(bytes);
   if (text === undefined) return undefined;
   let o: { f?: unknown; v?: unknown; c?: unknown };
   try { o = JSON.parse(text) as typeof o; } catch { return undefined; }
   if (!o || o.f !== RECORD_FORMAT || typeof o.v !== 'number' || !(o.v >= 0 && o.v <= MAX_CONFIG_VERSION) || typeof o.c !== 'object' || !o.c) return undefined;
-  const values = defaultConfig();
+  const values: ConfigValues = { ...base };
   for (const [k, v] of Object.entries(o.c as Record<string, unknown>)) {
     const spec = FIELD_BY_KEY.get(k);
     if (!spec || (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')) continue;
@@ -186,11 +186,17 @@ export class SpimeConfig {
   #version = 0;
   #values: ConfigValues;
   readonly #listeners: ConfigListener[] = [];
+  readonly #defaults: ConfigValues;
 
-  constructor(records: RecordStore) {
+  /**
+   * `provisioned`: the host's values (e.g. the report period it was started with), in text form,
+   * in force until a configuration is set (version 0); invalid ones throw invalid-field.
+   */
+  constructor(records: RecordStore, provisioned: ReadonlyArray<readonly [string, string]> = []) {
     this.#records = records;
-    const stored = decodeConfigRecord(records.get(CONFIG_RECORD));
-    this.#values = stored?.values ?? defaultConfig();
+    this.#defaults = validateConfigChange(defaultConfig(), provisioned);
+    const stored = decodeConfigRecord(records.get(CONFIG_RECORD), this.#defaults);
+    this.#values = stored?.values ?? { ...this.#defaults };
     this.#version = stored?.version ?? 0;
   }
 
@@ -229,7 +235,7 @@ export class SpimeConfig {
   /** Factory reset: back to the defaults (the record goes). */
   reset(): void {
     this.#records.delete(CONFIG_RECORD);
-    this.#values = defaultConfig();
+    this.#values = { ...this.#defaults };
     this.#version = 0;
     for (const l of this.#listeners.slice()) this.#notify(l);
   }

@@ -1,19 +1,20 @@
-// Configuring a spime over the air, through a real Prosody (PROTOCOL.md §13): the spime (a
-// spimekit client running the spime application on a file-backed flash), its owner signing
-// <config/> sets with a claim key, the owner's ordinary XMPP client (xmpp.js) using XEP-0050,
-// a stranger, the key service as a component, and a ScopeNode taking the reports. Every refusal
-// is checked against the record store's bytes on flash before and after.
+// Configuring a spime over the air, through a real Prosody (PROTOCOL.md §13): the spime (the Node
+// host, hosts/node/spime-app.ts: the application on a file-backed flash log, its record store on
+// a file), its owner — who claimed it with the label secret — signing <config/> sets with the
+// claim key it got, the owner's ordinary XMPP client (xmpp.js) using XEP-0050, a stranger, the
+// key service as a component, and a ScopeNode taking the reports. Every refusal is checked
+// against the record store's bytes on flash before and after.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeCrypto, generateNodeRsaKey } from '../../hosts/node/crypto.js';
-import { FileFlash } from '../../hosts/node/flash.js';
 import { startKeyService, type KeyService } from '../../hosts/node/key-service.js';
 import { startNodeSpime } from '../../hosts/node/spime-app.js';
 import { createClient } from '../../hosts/node/xmpp.js';
 import type { RsaPrivateKey } from '../../src/crypto/crypto.js';
 import { issueClaimKey } from '../../src/openspime/claimkey.js';
+import { bareJid } from '../../src/openspime/jid.js';
 import { buildConfigGet, buildConfigSet, configErrorOf, parseConfigCurrent } from '../../src/openspime/config.js';
 import { formatDateTime } from '../../src/openspime/datetime.js';
 import { conditionOfStanzaError } from '../../src/openspime/errors.js';
@@ -22,11 +23,11 @@ import { openContainer } from '../../src/openspime/open.js';
 import { KeyDirectory } from '../../src/openspime/pubkeys.js';
 import { seal } from '../../src/openspime/seal.js';
 import { attachScopeNode } from '../../src/roles/scopenode.js';
-import { applyConfig, attachSpimeConfig } from '../../src/roles/spime-config.js';
+import { Owner } from '../../src/roles/owner.js';
 import type { SpimeApp } from '../../src/spime/app.js';
+import type { Ownership } from '../../src/spime/ownership.js';
 import { NS_COMMANDS, NS_DATA_FORMS, NS_DISCO_ITEMS, VERSION_FIELD } from '../../src/spime/commands.js';
-import { SpimeConfig } from '../../src/spime/config.js';
-import { FlashRecords } from '../../src/storage/records.js';
+import type { SpimeConfig } from '../../src/spime/config.js';
 import { xml, type XmlElement } from '../../src/xml/index.js';
 import type { Client } from '../../src/xmpp/client.js';
 import { startProsody } from '../../tools/servers/prosody.js';
@@ -40,19 +41,19 @@ const ownerKey = generateNodeRsaKey();
 const malloryKey = generateNodeRsaKey();
 const now = () => Date.now();
 const dir = mkdtempSync(join(tmpdir(), 'spimekit-config-'));
-const recordsPath = join(dir, 'records.bin');
-const logPath = join(dir, 'log.bin');
+const logPath = join(dir, 'spime.flash');
+const recordsPath = `${logPath}.records`;
+const SECRET = 'K7QF-3MZT-ABCD-EFGH-2345-67XY';
 
 let server: TestServer;
 let keyService: KeyService;
 let scope: Client, owner: Client, mallory: Client;
 let ownerXjs: XjsClient, malloryXjs: XjsClient;
 let claimKey: Uint8Array;
-let ownerRecord: string | undefined;
 const accepted: number[] = [];
 
-/** The running spime: its client, flash, records, configuration and application. */
-interface Spime { client: Client; flash: FileFlash; config: SpimeConfig; app: SpimeApp; sampled: number[]; stop: () => Promise<void> }
+/** The running spime: its client, configuration, owner record and application. */
+interface Spime { client: Client; config: SpimeConfig; ownership: Ownership; app: SpimeApp; sampled: number[]; stop: () => Promise<void> }
 let spime: Spime;
 
 const client = (user: string, resource: string) => createClient({
@@ -63,23 +64,14 @@ const client = (user: string, resource: string) => createClient({
 async function startSpime(): Promise<Spime> {
   const c = client('spime', 'device');
   await c.start();
-  const flash = new FileFlash(recordsPath, { blocks: 2, blockLength: 4096 });
-  const config = new SpimeConfig(new FlashRecords(flash));
   const sampled: number[] = [];
   const node = startNodeSpime({
     client: c, crypto, key: spimeKey, cert: server.componentDomain, scopeNode: scope.jid, scopeNodeCert: server.componentDomain,
-    flashPath: logPath,
+    flashPath: logPath, claimSecret: SECRET, ownerCertServices: [server.componentDomain],
     entry: () => ({ date: '', ppm: 420 + sampled.length }),
     onEvent: (e) => { if (e.type === 'sampled') sampled.push(Date.now()); },
   });
-  config.onChange(applyConfig({ app: node.app }));
-  attachSpimeConfig({
-    client: c, crypto, key: spimeKey, cert: server.componentDomain, certServices: [server.componentDomain], now, config,
-    owner: () => ownerRecord,
-    status: () => [['pending', 'Readings not yet sent', String(node.app.status().pending)]],
-    release: () => { ownerRecord = undefined; },
-  });
-  return { client: c, flash, config, app: node.app, sampled, stop: async () => { await node.stop(); await c.stop(); flash.close(); } };
+  return { client: c, config: node.config, ownership: node.ownership, app: node.app, sampled, stop: async () => { await node.stop(); await c.stop(); } };
 }
 
 const recordBytes = () => readFileSync(recordsPath);
@@ -97,7 +89,7 @@ interface SetOptions { version: number; changes: Array<[string, string]>; key?: 
 
 function signedConfig(payload: XmlElement, o: Partial<SetOptions> = {}): XmlElement {
   const from = o.from ?? owner;
-  const ck = o.claimkey === null ? undefined : { cert: server.componentDomain, claims: o.claims ?? spime.client.jid, key: o.claimkey ?? claimKey };
+  const ck = o.claimkey === null ? undefined : { cert: server.componentDomain, claims: o.claims ?? bareJid(spime.client.jid), key: o.claimkey ?? claimKey };
   return xml('iq', { type: 'set', to: spime.client.jid }, seal(payload, {
     crypto, osid: o.osid ?? from.jid, cert: server.componentDomain, signingKey: o.key ?? ownerKey, claimkey: ck,
   }));
@@ -146,8 +138,11 @@ beforeAll(async () => {
   await Promise.all([scope.start(), owner.start(), mallory.start()]);
   ownerKeys = new KeyDirectory({ iq: owner, certServices: [server.componentDomain], now });
   spime = await startSpime();
-  ownerRecord = `owner@${server.host}`; // as the claim left it (h11a's owner record)
-  claimKey = issueClaimKey(crypto, spimeKey, { claims: spime.client.jid, osid: `owner@${server.host}`, expdate: formatDateTime(Date.now() + 3600_000) });
+  await until(() => spime.app.clock.now() !== undefined, 'the spime knowing the time (XEP-0202), needed to claim');
+  // the owner claims it with the label's secret (PROTOCOL.md §6.4): the claim key it gets is the one it signs with
+  const claimed = await new Owner({ client: owner, crypto, key: ownerKey, cert: server.componentDomain, certServices: [server.componentDomain], now }).claim(spime.client.jid, SECRET);
+  claimKey = claimed.claimkey;
+  expect(spime.ownership.ownerOf()).toBe(`owner@${server.host}`);
   ownerXjs = makeXmppjsClient({ server, username: 'owner', password: 'owner-pw', resource: 'phone' });
   malloryXjs = makeXmppjsClient({ server, username: 'mallory', password: 'mallory-pw', resource: 'phone' });
   await Promise.all([ownerXjs.start(), malloryXjs.start()]);
@@ -206,25 +201,23 @@ describe('configuration over the air through Prosody', () => {
     // the owner's account, but a key nobody vouches for
     expect((await send(set({ key: generateNodeRsaKey() }))).condition).toBe('bad-signature');
     expect((await send(set({ claimkey: null }))).condition).toBe('not-authorized-for-spime');
-    const expired = issueClaimKey(crypto, spimeKey, { claims: spime.client.jid, osid: `owner@${server.host}`, expdate: formatDateTime(Date.now() - 3600_000) });
+    const expired = issueClaimKey(crypto, spimeKey, { claims: bareJid(spime.client.jid), osid: `owner@${server.host}`, expdate: formatDateTime(Date.now() - 3600_000) });
     expect((await send(set({ claimkey: expired }))).condition).toBe('claimkey-expired');
-    const forgedCk = issueClaimKey(crypto, ownerKey, { claims: spime.client.jid, osid: `owner@${server.host}`, expdate: formatDateTime(Date.now() + 3600_000) });
+    const forgedCk = issueClaimKey(crypto, ownerKey, { claims: bareJid(spime.client.jid), osid: `owner@${server.host}`, expdate: formatDateTime(Date.now() + 3600_000) });
     expect((await send(set({ claimkey: forgedCk }))).condition).toBe('claimkey-invalid');
     expect(recordBytes()).toEqual(before);
     expect(spime.config.version).toBe(1);
   }, 60_000);
 
   test('JID case variants: the owner record, osid and claim key in other cases are the same JIDs; a resource in another case is not', async () => {
-    ownerRecord = `OWNER@${server.host.toUpperCase()}`;
     const upper = (j: string) => j.replace(/^[^/]+/, (b) => b.toUpperCase());
-    const ck = issueClaimKey(crypto, spimeKey, { claims: upper(spime.client.jid), osid: `Owner@${server.host}`, expdate: formatDateTime(Date.now() + 3600_000) });
-    const r = await send(signedConfig(buildConfigSet(2, [['report.batch', '2']]), { osid: upper(owner.jid), claimkey: ck, claims: upper(spime.client.jid) }));
+    const ck = issueClaimKey(crypto, spimeKey, { claims: upper(bareJid(spime.client.jid)), osid: `Owner@${server.host}`, expdate: formatDateTime(Date.now() + 3600_000) });
+    const r = await send(signedConfig(buildConfigSet(2, [['report.batch', '2']]), { osid: upper(owner.jid), claimkey: ck, claims: upper(bareJid(spime.client.jid)) }));
     expect([r.version, r.values!['report.batch']]).toEqual([2, '2']);
     const before = recordBytes();
     const wrongResource = owner.jid.replace(/\/.*/, '/CLI');
     expect((await send(signedConfig(buildConfigSet(3, [['report.batch', '3']]), { osid: wrongResource }))).condition).toBe('osid-mismatch');
     expect(recordBytes()).toEqual(before);
-    ownerRecord = `owner@${server.host}`;
   }, 60_000);
 
   test('XEP-0050 from the owner\'s xmpp.js client: disco#items lists the commands; Configure applies live; Status tells the version', async () => {
@@ -260,7 +253,7 @@ describe('configuration over the air through Prosody', () => {
         xjs('x', { xmlns: NS_DATA_FORMS, type: 'submit' }, xjs('field', { var: 'report.period' }, xjs('value', {}, '3600')), xjs('field', { var: 'confirm' }, xjs('value', {}, '1'))))))).toEqual({ error: 'forbidden' });
     }
     expect(recordBytes()).toEqual(before);
-    expect(ownerRecord).toBe(`owner@${server.host}`);
+    expect(spime.ownership.ownerOf()).toBe(`owner@${server.host}`);
   }, 60_000);
 
   test('the configuration survives a restart: version and values come back from flash and are applied at start', async () => {
@@ -279,11 +272,10 @@ describe('configuration over the air through Prosody', () => {
     const done = await xjsIq(ownerXjs, xjs('iq', { type: 'set', to }, xjs('command', { xmlns: NS_COMMANDS, node: 'release', sessionid: sid, action: 'complete' },
       xjs('x', { xmlns: NS_DATA_FORMS, type: 'submit' }, xjs('field', { var: 'confirm' }, xjs('value', {}, '1'))))));
     expect(done.result!.getChild('command', NS_COMMANDS)!.attrs.status).toBe('completed');
-    expect(ownerRecord).toBeUndefined();
+    expect(spime.ownership.ownerOf()).toBeUndefined();
     const before = recordBytes();
     expect((await send(signedConfig(buildConfigSet(4, [['report.period', '3600']])))).condition).toBe('not-authorized-for-spime');
     expect(await xjsIq(ownerXjs, xjs('iq', { type: 'get', to }, xjs('query', { xmlns: NS_DISCO_ITEMS, node: NS_COMMANDS })))).toEqual({ error: 'forbidden' });
     expect(recordBytes()).toEqual(before);
-    ownerRecord = `owner@${server.host}`;
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import { SimFlash } from '../../hosts/sim/flash.js';
 import { COMMAND_NODES, NS_COMMANDS, NS_DATA_FORMS, NS_DISCO_ITEMS, SpimeCommands, VERSION_FIELD } from '../../src/spime/commands.js';
 import { CONFIG_FIELDS, CONFIG_RECORD, ConfigError, decodeConfigRecord, defaultConfig, reportingOf, sensorSettingsOf, SpimeConfig } from '../../src/spime/config.js';
 import { FlashRecords } from '../../src/storage/records.js';
+import { bareJid, sameJid } from '../../src/openspime/jid.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
 import { StanzaError } from '../../src/xmpp/errors.js';
 
@@ -110,7 +111,7 @@ describe('XEP-0050 face', () => {
     const config = new SpimeConfig(new FlashRecords(fl));
     let released = 0;
     const cmds = new SpimeCommands({
-      self: () => "spime@example.com/device", owner: () => owner ?? undefined, config, now: () => 1_000_000,
+      self: () => 'spime@example.com/device', isOwner: (j) => owner !== null && sameJid(bareJid(j), owner), config, now: () => 1_000_000,
       status: () => [['pending', 'Readings not yet sent', '3']], release: () => { released++; },
     });
     return { fl, config, cmds, released: () => released };
