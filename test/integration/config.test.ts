@@ -5,10 +5,11 @@
 // key service as a component, and a ScopeNode taking the reports. Every refusal is checked
 // against the record store's bytes on flash before and after.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNodeCrypto, generateNodeRsaKey } from '../../hosts/node/crypto.js';
+import { createNodeCrypto, exportPrivateKeyPem, generateNodeRsaKey } from '../../hosts/node/crypto.js';
+import { runOwnerCommand } from '../../tools/owner/commands.js';
 import { startKeyService, type KeyService } from '../../hosts/node/key-service.js';
 import { startNodeSpime } from '../../hosts/node/spime-app.js';
 import { createClient } from '../../hosts/node/xmpp.js';
@@ -256,10 +257,37 @@ describe('configuration over the air through Prosody', () => {
     expect(spime.ownership.ownerOf()).toBe(`owner@${server.host}`);
   }, 60_000);
 
+  test('the owner command line: config get and config set key=value… (signed, applied live, the version printed); a bad value is named', async () => {
+    writeFileSync(join(dir, 'ca.pem'), server.caPem);
+    writeFileSync(join(dir, 'owner.pem'), exportPrivateKeyPem(ownerKey));
+    const cli = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const code = await runOwnerCommand(argv, {
+        config: { jid: `owner@${server.host}`, password: 'owner-pw', ca: join(dir, 'ca.pem'), host: '127.0.0.1', port: server.c2sPort, key: join(dir, 'owner.pem'), cert: server.componentDomain },
+        log: (l) => lines.push(l), error: (l) => lines.push(l),
+      });
+      return { code, out: lines.join('\n') };
+    };
+    const v = spime.config.version;
+    const set = await cli('config', 'set', spime.client.jid, 'report.period=3', 'co2.asc=false');
+    expect(set.code).toBe(0);
+    expect(set.out).toContain(`configuration version ${v + 1} (applied)`);
+    expect([spime.config.version, spime.config.values['report.period'], spime.app.status().samplePeriodMs]).toEqual([v + 1, 3, 3000]);
+    const get = await cli('config', 'get', spime.client.jid);
+    expect(get.out).toContain('  report.period=3');
+    expect(get.out).toContain('  co2.asc=false');
+    const before = recordBytes();
+    const bad = await cli('config', 'set', spime.client.jid, 'report.wait=-5');
+    expect([bad.code, bad.out]).toEqual([1, expect.stringContaining('invalid value for report.wait')]);
+    expect(recordBytes()).toEqual(before);
+    // back to the 2 s period the next tests expect
+    expect((await cli('config', 'set', spime.client.jid, 'report.period=2')).code).toBe(0);
+  }, 60_000);
+
   test('the configuration survives a restart: version and values come back from flash and are applied at start', async () => {
     await spime.stop();
     spime = await startSpime();
-    expect([spime.config.version, spime.config.values['report.period'], spime.config.values['report.batch']]).toEqual([3, 2, 2]);
+    expect([spime.config.version, spime.config.values['report.period'], spime.config.values['report.batch'], spime.config.values['co2.asc']]).toEqual([5, 2, 2, false]);
     expect(spime.app.status().samplePeriodMs).toBe(2000);
     const before = spime.sampled.length;
     await until(() => spime.sampled.length >= before + 2, 'readings on the stored period after the restart');
