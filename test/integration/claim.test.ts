@@ -5,7 +5,9 @@
 // the subscription and leaves old claim keys worthless, JID case variants get the right answers,
 // and refused requests leave the record store's bytes as they were.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeCrypto, exportPrivateKeyPem, generateNodeRsaKey } from '../../hosts/node/crypto.js';
@@ -190,4 +192,19 @@ describe('claiming through Prosody', () => {
     expect(spime.ownership.ownerOf()).toBe(`bob@${server.host}`);
     expect(spime.ownership.hasSecret()).toBe(true);
   }, 60_000);
+
+  test('`npx spimekit owner status --config owner.json` (a process of its own, TLS verified with the file\'s CA) shows the owner its spime', async () => {
+    const c = configFor('bob');
+    writeFileSync(join(dir, 'bob.json'), JSON.stringify({ ...c, ca: 'ca.pem', key: 'bob.pem' }));
+    let out = '';
+    await eventually('bob sees the spime online', async () => {
+      const r = await promisify(execFile)(process.execPath, ['bin/spimekit.js', 'owner', 'status', '--config', join(dir, 'bob.json'), '--wait', '2'], { timeout: 60_000 });
+      out = r.stdout;
+      return out.includes(`${spimeJid}: online — ok · 0 queued (subscription both)`);
+    }, 90_000);
+    // and without the server's CA the certificate does not verify: refused, exit code 1
+    writeFileSync(join(dir, 'noca.json'), JSON.stringify({ ...c, ca: undefined, key: 'bob.pem' }));
+    const bad = await promisify(execFile)(process.execPath, ['bin/spimekit.js', 'owner', 'status', '--config', join(dir, 'noca.json')], { timeout: 60_000 }).then(() => 0, (e: { code?: number }) => e.code);
+    expect(bad).toBe(1);
+  }, 150_000);
 });
