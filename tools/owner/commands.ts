@@ -140,7 +140,9 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       try {
         const r = action === 'get' ? await s.configurator.get(jid) : await s.configurator.set(jid, changes, { version: o.version === undefined ? undefined : Number(o.version) });
         s.log(`${bareJid(spime)} configuration version ${r.version}${action === 'set' ? ' (applied)' : ''}`);
-        for (const k of Object.keys(r.values).sort()) s.log(`  ${k}=${r.values[k]}`);
+        // get: every value; set: the ones changed, as the spime now has them
+        const keys = action === 'get' ? Object.keys(r.values).sort() : changes.map(([k]) => k);
+        for (const k of keys) s.log(`  ${k}=${r.values[k]}`);
       } catch (e) {
         if (e instanceof ConfigRefused && e.condition === 'invalid-field') throw new Error(`refused: invalid value for ${e.field}`);
         if (e instanceof ConfigRefused && e.condition === 'version-not-newer') throw new Error(`refused: version not newer than the current ${e.current}`);
