@@ -209,6 +209,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
           samplePeriodMs: intervalMs, maxEntries: batchEntries, maxWaitMs: drain ? 1 : batchWaitMs,
           retryInitialMs: 500, retryMaxMs: 4000, faultBackoffMs: 30_000, onEvent,
           claimSecret: generateClaimSecret((n) => crypto.randomBytes(n)), ownerCertServices: [cert],
+          sensors: sim, // the sensor settings of the configuration reach the simulated drivers
           // for the owner's presence line (`sensor fault: co2 · …`, away)
           sensorFaults: () => ['co2', 'barometer', 'gps'].filter((n) => sim.manager.status(n)?.state === 'fault'),
         });
