@@ -84,11 +84,14 @@ export function startNodeSpime(o: NodeSpimeOptions): NodeSpime {
   const records = new FlashRecords(recordsFlash);
   const t0 = performance.now();
   // The host's settings are the configuration until the owner sets one (version 0).
+  // (Shown to the owner in the schema's units and bounds; the host's exact values stay in force
+  // until a set, see the listener below.)
   const provisioned: Array<[string, string]> = [];
-  if (rest.samplePeriodMs !== undefined) provisioned.push(['report.period', String(Math.max(1, Math.round(rest.samplePeriodMs / 1000)))]);
-  if (rest.maxEntries !== undefined) provisioned.push(['report.batch', String(rest.maxEntries)]);
-  if (rest.maxWaitMs !== undefined) provisioned.push(['report.wait', String(Math.round(rest.maxWaitMs / 1000))]);
-  if (claimPolicy?.claimKeyLifetimeMs !== undefined) provisioned.push(['claim.lifetime', String(Math.max(1, Math.round(claimPolicy.claimKeyLifetimeMs / 86_400_000)))]);
+  const clamp = (v: number, lo: number, hi: number) => String(Math.min(hi, Math.max(lo, Math.round(v))));
+  if (rest.samplePeriodMs !== undefined) provisioned.push(['report.period', clamp(rest.samplePeriodMs / 1000, 1, 86_400)]);
+  if (rest.maxEntries !== undefined) provisioned.push(['report.batch', clamp(rest.maxEntries, 1, 200)]);
+  if (rest.maxWaitMs !== undefined) provisioned.push(['report.wait', clamp(rest.maxWaitMs / 1000, 0, 86_400)]);
+  if (claimPolicy?.claimKeyLifetimeMs !== undefined) provisioned.push(['claim.lifetime', clamp(claimPolicy.claimKeyLifetimeMs / 86_400_000, 1, 3650)]);
   const config = new SpimeConfig(records, provisioned);
   const { claimKeyLifetimeMs: _l, ...policy } = claimPolicy ?? {};
   const ownership = new Ownership({
@@ -101,7 +104,9 @@ export function startNodeSpime(o: NodeSpimeOptions): NodeSpime {
   if (claimSecret && !ownership.hasSecret()) ownership.setSecret(claimSecret);
   const router = new OpenSpimeIqRouter();
   router.add((iq) => ownership.handleIq(iq));
-  config.onChange(applyConfig({ app, reporter: sender, defaultScopeNode: { jid: scopeNode, cert: scopeNodeCert }, sensors }));
+  // Version 0 is the host's own settings, already in force exactly: only a set (version ≥ 1) is applied.
+  const apply = applyConfig({ app, reporter: sender, defaultScopeNode: { jid: scopeNode, cert: scopeNodeCert }, sensors });
+  config.onChange((values, version) => { if (version > 0) apply(values); });
   const { commands } = attachSpimeConfig({
     client, crypto, key, cert, certServices: [cert, ...(ownerCertServices ?? [])], now: Date.now, config, owner: ownership, router,
     status: () => statusFacts(app.status()),
