@@ -203,7 +203,7 @@ export class Ownership {
   #precheck(msg: ClaimMessage, osid: string): void {
     const self = this.#o.self.jid;
     if (msg.kind === 'request') {
-      if (!sameJid(msg.claims, self) && !sameJid(msg.claims, bareJid(self))) throw new OpenSpimeError('not-authorized-for-spime', `claim for ${msg.claims} sent to ${self}`);
+      if (!sameJid(bareJid(msg.claims), bareJid(self))) throw new OpenSpimeError('not-authorized-for-spime', `claim for ${msg.claims} sent to ${self}`);
       if (this.isOwner(osid)) return; // the owner asks for a fresh claim key
       if (this.ownerOf() !== undefined) throw new OpenSpimeError('not-authorized-for-spime', 'the spime has an owner');
       const locked = this.#lockedFor(this.#lock());

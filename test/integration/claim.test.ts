@@ -207,4 +207,22 @@ describe('claiming through Prosody', () => {
     const bad = await promisify(execFile)(process.execPath, ['bin/spimekit.js', 'owner', 'status', '--config', join(dir, 'noca.json')], { timeout: 60_000 }).then(() => 0, (e: { code?: number }) => e.code);
     expect(bad).toBe(1);
   }, 150_000);
+
+  test('hand-over through the command line: the new owner claims without the secret and sees the spime; the old one is off its roster', async () => {
+    const r = await cli('bob', 'handover', spimeJid, '--to', `alice@${server.host}`);
+    expect(r.out).toContain(`owner now alice@${server.host}`);
+    expect(r.code).toBe(0);
+    expect(spime.ownership.ownerOf()).toBe(`alice@${server.host}`);
+    await eventually('the spime\'s roster holds alice only', async () => {
+      const roster = await spimeClient.request(xml('iq', { type: 'get' }, xml('query', { xmlns: 'jabber:iq:roster' })));
+      const jids = (roster.getChild('query', 'jabber:iq:roster')?.getChildren('item') ?? []).map((i) => i.attr('jid'));
+      return jids.length === 1 && jids[0] === `alice@${server.host}`;
+    }, 20_000);
+    expect((await cli('alice', 'claim', spimeJid)).code).toBe(0);
+    await eventually('alice sees the spime', async () => (await cli('alice', 'status', '--wait', '2')).out.includes(`${spimeJid}: online — ok · 0 queued (subscription both)`), 45_000);
+    expect(await conditionOf((async () => {
+      const s = await connectOwner(configFor('bob'), { privateKey: ownerKeys.bob });
+      try { await s.owner.release(spimeJid); } finally { await s.client.stop(); }
+    })())).toBe('not-authorized-for-spime');
+  }, 120_000);
 });
