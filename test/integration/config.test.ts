@@ -48,7 +48,8 @@ const SECRET = 'K7QF-3MZT-ABCD-EFGH-2345-67XY';
 
 let server: TestServer;
 let keyService: KeyService;
-let scope: Client, owner: Client, mallory: Client;
+let scope: Client, scope2: Client, owner: Client, mallory: Client;
+const accepted2: number[] = [];
 let ownerXjs: XjsClient, malloryXjs: XjsClient;
 let claimKey: Uint8Array;
 const accepted: number[] = [];
@@ -126,17 +127,20 @@ async function xjsIq(c: XjsClient, el: XjsElement): Promise<{ result?: XjsElemen
 
 beforeAll(async () => {
   server = await startProsody();
-  await Promise.all(['spime', 'scopenode', 'owner', 'mallory'].map((u) => server.register(u, `${u}-pw`)));
+  await Promise.all(['spime', 'scopenode', 'scopenode2', 'owner', 'mallory'].map((u) => server.register(u, `${u}-pw`)));
   keyService = await startKeyService({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
   keyService.publish(`spime@${server.host}`, [spimeKey.publicKey]);
   keyService.publish(`scopenode@${server.host}`, [scopeKey.publicKey]);
+  keyService.publish(`scopenode2@${server.host}`, [scopeKey.publicKey]);
   keyService.publish(`owner@${server.host}`, [ownerKey.publicKey]);
   keyService.publish(`mallory@${server.host}`, [malloryKey.publicKey]);
   scope = client('scopenode', 'scope');
   owner = client('owner', 'cli');
   mallory = client('mallory', 'm');
+  scope2 = client('scopenode2', 'scope');
+  attachScopeNode({ client: scope2, crypto, key: scopeKey, certServices: [server.componentDomain], now, accept: (_o, entries) => { for (const e of entries) accepted2.push(e.ppm!); } });
   attachScopeNode({ client: scope, crypto, key: scopeKey, certServices: [server.componentDomain], now, accept: (_o, entries) => { for (const e of entries) accepted.push(e.ppm!); } });
-  await Promise.all([scope.start(), owner.start(), mallory.start()]);
+  await Promise.all([scope.start(), scope2.start(), owner.start(), mallory.start()]);
   ownerKeys = new KeyDirectory({ iq: owner, certServices: [server.componentDomain], now });
   spime = await startSpime();
   await until(() => spime.app.clock.now() !== undefined, 'the spime knowing the time (XEP-0202), needed to claim');
@@ -150,7 +154,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.allSettled([spime?.stop(), scope?.stop(), owner?.stop(), mallory?.stop(), ownerXjs?.stop(), malloryXjs?.stop(), keyService?.close()]);
+  await Promise.allSettled([spime?.stop(), scope?.stop(), scope2?.stop(), owner?.stop(), mallory?.stop(), ownerXjs?.stop(), malloryXjs?.stop(), keyService?.close()]);
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -284,10 +288,23 @@ describe('configuration over the air through Prosody', () => {
     expect((await cli('config', 'set', spime.client.jid, 'report.period=2')).code).toBe(0);
   }, 60_000);
 
+  test('scopenode: reports go to another ScopeNode from the next report on; empty again: back to the provisioned one', async () => {
+    const v = spime.config.version;
+    const r = await send(signedConfig(buildConfigSet(v + 1, [['scopenode', scope2.jid], ['scopenode.cert', server.componentDomain]])));
+    expect(r.version).toBe(v + 1);
+    const n = accepted2.length;
+    await until(() => accepted2.length >= n + 2, 'reports reaching the second ScopeNode');
+    expect((await send(signedConfig(buildConfigSet(v + 2, [['scopenode', ''], ['scopenode.cert', '']])))).version).toBe(v + 2);
+    const m = accepted.length;
+    await until(() => accepted.length >= m + 2, 'reports back at the first ScopeNode');
+    // one without the other is refused whole
+    expect(await send(signedConfig(buildConfigSet(v + 3, [['scopenode', scope2.jid]])))).toEqual({ condition: 'bad-request', config: 'invalid-field' });
+  }, 60_000);
+
   test('the configuration survives a restart: version and values come back from flash and are applied at start', async () => {
     await spime.stop();
     spime = await startSpime();
-    expect([spime.config.version, spime.config.values['report.period'], spime.config.values['report.batch'], spime.config.values['co2.asc']]).toEqual([5, 2, 2, false]);
+    expect([spime.config.version, spime.config.values['report.period'], spime.config.values['report.batch'], spime.config.values['co2.asc']]).toEqual([7, 2, 2, false]);
     expect(spime.app.status().samplePeriodMs).toBe(2000);
     const before = spime.sampled.length;
     await until(() => spime.sampled.length >= before + 2, 'readings on the stored period after the restart');
@@ -302,7 +319,7 @@ describe('configuration over the air through Prosody', () => {
     expect(done.result!.getChild('command', NS_COMMANDS)!.attrs.status).toBe('completed');
     expect(spime.ownership.ownerOf()).toBeUndefined();
     const before = recordBytes();
-    expect((await send(signedConfig(buildConfigSet(4, [['report.period', '3600']])))).condition).toBe('not-authorized-for-spime');
+    expect((await send(signedConfig(buildConfigSet(99, [['report.period', '3600']])))).condition).toBe('not-authorized-for-spime');
     expect(await xjsIq(ownerXjs, xjs('iq', { type: 'get', to }, xjs('query', { xmlns: NS_DISCO_ITEMS, node: NS_COMMANDS })))).toEqual({ error: 'forbidden' });
     expect(recordBytes()).toEqual(before);
   }, 60_000);
