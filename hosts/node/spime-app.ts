@@ -12,7 +12,7 @@ import { Ownership, type OwnershipOptions } from '../../src/spime/ownership.js';
 import { FlashRecords } from '../../src/storage/records.js';
 import { bareJid } from '../../src/openspime/jid.js';
 import { SealedReportSender } from '../../src/spime/report-sender.js';
-import { applyConfig, attachSpimeConfig } from '../../src/roles/spime-config.js';
+import { applyConfig, attachSpimeConfig } from '../../src/spime/config-faces.js';
 import type { SensorSettings } from '../../src/sensors/suite.js';
 import type { SpimeCommands } from '../../src/spime/commands.js';
 import { SpimeConfig } from '../../src/spime/config.js';

@@ -9,7 +9,7 @@
 // claim key names this spime, version and fields (all before any key lookup or RSA); then the
 // claim key's and the container's signatures (XEP-0189); then applies (src/spime/config.ts).
 import { xml, type XmlElement } from '../xml/element.js';
-import { ConfigError, configValueText, MAX_CONFIG_CHANGES, MAX_CONFIG_VERSION, type ConfigValues, type SpimeConfig } from '../spime/config.js';
+import { SpimeError } from '../errors.js';
 import { checkVersion, OpenSpimeError } from './errors.js';
 import type { ClaimKeyBody } from './claimkey.js';
 import { bareJid, sameJid } from './jid.js';
@@ -20,6 +20,40 @@ import type { RsaPrivateKey } from '../crypto/crypto.js';
 
 export const NS_CONFIG = 'openspime:protocol:extension:config';
 export const NS_CONFIG_ERROR = 'openspime:protocol:extension:config:error';
+
+export type ConfigValue = string | number | boolean;
+export type ConfigValues = Record<string, ConfigValue>;
+
+/** The most a configuration version may be (a u32 counter that never wraps). */
+export const MAX_CONFIG_VERSION = 0xffff_ffff;
+/** At most this many changes in one set (the whole schema, a little slack for repeats). */
+export const MAX_CONFIG_CHANGES = 64;
+
+/** Conditions: `invalid-field` (with `field`), `version-not-newer` (with `current`), `store-failed`. */
+export class ConfigError extends SpimeError {
+  readonly field: string | undefined;
+  readonly current: number | undefined;
+  constructor(condition: 'invalid-field' | 'version-not-newer' | 'store-failed', message: string, extra: { field?: string; current?: number } = {}) {
+    super(condition, message);
+    this.field = extra.field;
+    this.current = extra.current;
+  }
+}
+
+/** A typed value's text form (what travels: wire items, data-form values, the CLI). */
+export function configValueText(v: ConfigValue): string {
+  return typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v);
+}
+
+/** What the handler needs of the spime's configuration (src/spime/config.ts `SpimeConfig`). */
+export interface ConfigStore {
+  readonly version: number;
+  readonly values: Readonly<ConfigValues>;
+  /** Throws ConfigError (version-not-newer, invalid-field) without changing anything. */
+  check(changes: ReadonlyArray<readonly [string, string]>, version: number): unknown;
+  /** check, then persist and apply; returns the applied version; throws ConfigError. */
+  apply(changes: ReadonlyArray<readonly [string, string]>, version: number): number;
+}
 
 export type ConfigRequest = { kind: 'get' } | { kind: 'set'; version: number; changes: Array<[string, string]> };
 
@@ -118,7 +152,7 @@ export interface ConfigHandlerOptions extends OpenOptions {
   /** The spime: its JID, its certification service and key (answers are signed). */
   self: { jid: string; cert: string; key: RsaPrivateKey };
   owner: OwnerAuthority;
-  config: SpimeConfig;
+  config: ConfigStore;
 }
 
 /** Carries a config refusal through openIqContainer's error path as a whole stanza error. */

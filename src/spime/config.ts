@@ -8,11 +8,12 @@
 // a power cut: the old configuration or the new one, never a mix) and only then handed to the
 // live targets (scheduler, batching, drivers). Memory holds what flash holds.
 import { utf8Decode, utf8Encode } from '../bytes/utf8.js';
-import { SpimeError } from '../errors.js';
+import { ConfigError, configValueText, MAX_CONFIG_CHANGES, MAX_CONFIG_VERSION, type ConfigValue, type ConfigValues } from '../openspime/config.js';
 import type { SensorSettings } from '../sensors/suite.js';
 import type { RecordStore } from '../storage/records.js';
 
-export type ConfigValue = string | number | boolean;
+export { ConfigError, configValueText, MAX_CONFIG_CHANGES, MAX_CONFIG_VERSION, type ConfigValue, type ConfigValues };
+
 
 type FieldType =
   | { kind: 'int'; min: number; max: number; unit?: string }
@@ -58,23 +59,6 @@ export function configField(key: string): ConfigField | undefined {
   return FIELD_BY_KEY.get(key);
 }
 
-export type ConfigValues = Record<string, ConfigValue>;
-
-/** Conditions: `invalid-field` (with `field`), `version-not-newer` (with `current`), `store-failed`. */
-export class ConfigError extends SpimeError {
-  readonly field: string | undefined;
-  readonly current: number | undefined;
-  constructor(condition: 'invalid-field' | 'version-not-newer' | 'store-failed', message: string, extra: { field?: string; current?: number } = {}) {
-    super(condition, message);
-    this.field = extra.field;
-    this.current = extra.current;
-  }
-}
-
-/** The most a configuration version may be (a u32 counter that never wraps). */
-export const MAX_CONFIG_VERSION = 0xffff_ffff;
-/** At most this many changes in one set (the whole schema, a little slack for repeats). */
-export const MAX_CONFIG_CHANGES = 64;
 
 const INT_RE = /^[+-]?\d{1,10}$/;
 const NUMBER_RE = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -116,11 +100,6 @@ export function parseConfigValue(key: string, text: string): ConfigValue {
       if (t !== '' && !JID_RE.test(t)) invalid(key, `'${t}' is not a JID`);
       return t;
   }
-}
-
-/** A typed value's text form (what travels: wire items, data-form values, the CLI). */
-export function configValueText(v: ConfigValue): string {
-  return typeof v === 'boolean' ? (v ? 'true' : 'false') : String(v);
 }
 
 export function defaultConfig(): ConfigValues {

@@ -7,12 +7,12 @@ import type { Crypto, RsaPrivateKey } from '../crypto/crypto.js';
 import { handleConfig, type OwnerAuthority } from '../openspime/config.js';
 import { KeyDirectory } from '../openspime/pubkeys.js';
 import type { SensorSettings } from '../sensors/suite.js';
-import type { SpimeApp } from '../spime/app.js';
-import { NS_COMMANDS, NS_DISCO_ITEMS, SpimeCommands } from '../spime/commands.js';
-import { reportingOf, sensorSettingsOf, type ConfigValues, type SpimeConfig } from '../spime/config.js';
-import type { OpenSpimeIqRouter } from '../spime/openspime-iq.js';
+import type { SpimeApp } from './app.js';
+import { NS_COMMANDS, NS_DISCO_ITEMS, SpimeCommands } from './commands.js';
+import { reportingOf, sensorSettingsOf, type ConfigValues, type SpimeConfig } from './config.js';
+import type { OpenSpimeIqRouter } from './openspime-iq.js';
 import type { Client } from '../xmpp/client.js';
-import type { SpimeReporter } from './spime.js';
+import type { SpimeReporter } from '../roles/spime.js';
 
 export interface SpimeConfigRoleOptions {
   client: Client;
