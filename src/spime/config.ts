@@ -127,6 +127,19 @@ export function validateConfigChange(base: Readonly<ConfigValues>, changes: Read
 }
 
 export const CONFIG_RECORD = 'config';
+/**
+ * The highest version ever applied, u32 big-endian, in an `id.` record (factory reset keeps those,
+ * src/spime/ownership.ts): after a reset the values are the defaults again but the version is not
+ * 0, so a set signed before the reset stays refused (version-not-newer) if replayed.
+ */
+export const CONFIG_FLOOR_RECORD = 'id.cfg-floor';
+
+function u32Bytes(v: number): Uint8Array {
+  return new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+}
+function readU32(b: Uint8Array | undefined): number {
+  return b && b.length === 4 ? ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0 : 0;
+}
 const RECORD_FORMAT = 1;
 
 /** The record: UTF-8 JSON {f, v, c} (format, version, every value), well under 4,000 bytes. */
@@ -176,7 +189,7 @@ export class SpimeConfig {
     this.#defaults = validateConfigChange(defaultConfig(), provisioned);
     const stored = decodeConfigRecord(records.get(CONFIG_RECORD), this.#defaults);
     this.#values = stored?.values ?? { ...this.#defaults };
-    this.#version = stored?.version ?? 0;
+    this.#version = Math.max(stored?.version ?? 0, readU32(records.get(CONFIG_FLOOR_RECORD)));
   }
 
   get version(): number { return this.#version; }
@@ -201,7 +214,7 @@ export class SpimeConfig {
   apply(changes: ReadonlyArray<readonly [string, string]>, version: number): number {
     const merged = this.check(changes, version);
     try {
-      this.#records.set(CONFIG_RECORD, encodeConfigRecord(version, merged));
+      this.#records.update([[CONFIG_RECORD, encodeConfigRecord(version, merged)], [CONFIG_FLOOR_RECORD, u32Bytes(version)]]);
     } catch (e) {
       throw new ConfigError('store-failed', `config record not written: ${(e as Error)?.message ?? e}`);
     }
@@ -211,11 +224,10 @@ export class SpimeConfig {
     return version;
   }
 
-  /** Factory reset: back to the defaults (the record goes). */
+  /** Factory reset: back to the defaults (the record goes; the version floor stays). */
   reset(): void {
     this.#records.delete(CONFIG_RECORD);
     this.#values = { ...this.#defaults };
-    this.#version = 0;
     for (const l of this.#listeners.slice()) this.#notify(l);
   }
 

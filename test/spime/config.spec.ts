@@ -183,3 +183,18 @@ describe('XEP-0050 face', () => {
     expect(released()).toBe(1);
   });
 });
+
+describe('factory reset and the version floor', () => {
+  test('after a reset the values are the defaults, but a set signed before it stays refused', () => {
+    const fl = flash();
+    const records = new FlashRecords(fl);
+    const c = new SpimeConfig(records);
+    c.apply([['report.period', '30']], 5);
+    // the owner record's factory reset: every record but the identity (`id.`) ones goes
+    records.update(records.names().filter((n) => !n.startsWith('id.')).map((n) => [n, undefined] as const));
+    const after = new SpimeConfig(new FlashRecords(fl));
+    expect([after.values['report.period'], after.version]).toEqual([60, 5]);
+    expect(conditionOf(() => after.apply([['report.period', '30']], 5))).toBe('version-not-newer');
+    expect(after.apply([['report.period', '31']], 6)).toBe(6);
+  });
+});
