@@ -209,11 +209,14 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
           samplePeriodMs: intervalMs, maxEntries: batchEntries, maxWaitMs: drain ? 1 : batchWaitMs,
           retryInitialMs: 500, retryMaxMs: 4000, faultBackoffMs: 30_000, onEvent,
           claimSecret: generateClaimSecret((n) => crypto.randomBytes(n)), ownerCertServices: [cert],
+          sensors: sim, // the sensor settings of the configuration reach the simulated drivers
           // for the owner's presence line (`sensor fault: co2 · …`, away)
           sensorFaults: () => ['co2', 'barometer', 'gps'].filter((n) => sim.manager.status(n)?.state === 'fault'),
         });
         spime.app = node.app;
         spime.node = node;
+        // the drain sends at once whatever the stored configuration says about batching
+        if (drain) node.app.reconfigure({ maxWaitMs: 1 });
         const stop = async () => { apps.delete(handle); await node.stop(); };
         const handle = { stop };
         apps.add(handle);
@@ -226,7 +229,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       const fromFlash = spime.app.status().pending - sampled;
       inherited += fromFlash;
       if (fromFlash > 0) log(`${stamp()} ${user}: ${fromFlash} entries in flash from an earlier run`);
-      return { ...spime, boot, get state() { return spime; } };
+      return { ...spime, boot, readings: () => sampled, get state() { return spime; } };
     };
     let spimes: Array<Awaited<ReturnType<typeof setUp>>>;
     try {
@@ -294,6 +297,19 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
           if (code !== 0 || stopRequested) return;
           log(`${stamp()} ${claimed.user} is owned by ${claimed.state.node.ownership.ownerOf()}; what the owner sees (npx spimekit owner status):`);
           await runOwnerCommand(['status', '--wait', '2'], ownerLog);
+          if (stopRequested) return;
+          // Configuration over the air: the owner changes the report period (signed <config/>,
+          // npx spimekit owner config set), and the spime's readings follow without a restart.
+          const periodS = intervalMs >= 2000 ? 1 : 2;
+          log(`${stamp()} CONFIG: owner sets ${claimed.user}'s report period from ${intervalMs / 1000} s to ${periodS} s (npx spimekit owner config set ${claimed.jid} report.period=${periodS})`);
+          const before = claimed.readings();
+          const t0 = Date.now();
+          if (await runOwnerCommand(['config', 'set', claimed.jid, `report.period=${periodS}`], ownerLog) !== 0 || stopRequested) return;
+          log(`${stamp()} ${claimed.user}: applied live, no restart: a reading every ${claimed.state.app.status().samplePeriodMs / 1000} s`);
+          after(Math.max(4, 4 * periodS) * 1000, () => {
+            const n = claimed.readings() - before, s = (Date.now() - t0) / 1000;
+            log(`${stamp()} ${claimed.user}: ${n} readings in the ${s.toFixed(1)} s since the change (every ${claimed.state.app.status().samplePeriodMs / 1000} s now; before: every ${intervalMs / 1000} s)`);
+          });
         });
       });
     }
