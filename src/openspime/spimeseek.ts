@@ -9,6 +9,7 @@ import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
 import { bareJid, jidCovers } from './jid.js';
 import type { ClaimKeyBody } from './claimkey.js';
+import { buildEntry, parseEntry, type DataEntry } from './data.js';
 import { NS_SPIMESEEK, VERSION } from './namespaces.js';
 import { openContainer, type Opened, type OpenOptions } from './open.js';
 
@@ -144,4 +145,19 @@ export async function openSeekRequest(el: XmlElement, from: string, o: OpenOptio
   });
   guard.admit(opened, request!);
   return { opened, request: request! };
+}
+
+/** The ScopeNode's answer payload (PROTOCOL.md §7.3): `<spimeseek><response id><entry/>…</response></spimeseek>`. */
+export function buildSeekResponse(id: string, entries: readonly DataEntry[]): XmlElement {
+  return xml('spimeseek', { xmlns: NS_SPIMESEEK, version: VERSION }, xml('response', { id }, entries.map(buildEntry)));
+}
+
+export function parseSeekResponse(el: XmlElement): { id: string; entries: DataEntry[] } {
+  if (el.name !== 'spimeseek' || el.ns !== NS_SPIMESEEK) bad('not a spimeseek element');
+  if ((el.attr('version') ?? '').trim() !== VERSION) throw new OpenSpimeError('unsupported-version', `spimeseek version '${el.attr('version')}'`);
+  const res = el.getChild('response', NS_SPIMESEEK);
+  if (!res) bad('spimeseek without response');
+  const id = (res.attr('id') ?? '').trim();
+  if (!ID_RE.test(id)) bad(`response id '${id}'`);
+  return { id, entries: res.getChildren('entry').map(parseEntry) };
 }

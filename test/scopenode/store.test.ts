@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS, openScopeStore, type ScopeStore } from '../../hosts/node/scopenode/store.js';
 import { startPostgres, type PostgresServer } from '../../tools/servers/postgres.js';
-import { ensureServers } from '../../tools/ensure-servers.js';
 
 let dir: string;
 let postgres: PostgresServer;
@@ -15,7 +14,6 @@ let databases = 0;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spimekit-store-'));
-  if (!ensureServers(['postgresql'], { command: 'the ScopeNode store suite' })) throw new Error('PostgreSQL is needed (see above)');
   postgres = await startPostgres();
 }, 120_000);
 

@@ -10,6 +10,8 @@ import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { freePorts } from './ports.js';
 import { logTail, spawnServer, type ServerProcess } from './process.js';
+// @ts-expect-error: plain JavaScript tool without declarations
+import { ensureServers } from '../ensure-servers.js';
 
 export interface PostgresServer {
   readonly port: number;
@@ -38,8 +40,13 @@ const SERVER_USER = 'nobody';
 const SUPERUSER = 'spimekit';
 
 export async function startPostgres(): Promise<PostgresServer> {
+  // missing: installed now when this process may (as tools/ensure-servers.js does for Prosody),
+  // else an error naming the command to run
+  if (!postgresBinDir() && !(ensureServers as (needs: string[], o: object) => boolean)(['postgresql'], { command: 'the PostgreSQL test server' })) {
+    throw new Error('PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or on PATH); see the install command above');
+  }
   const bin = postgresBinDir();
-  if (!bin) throw new Error('PostgreSQL is not installed (no initdb in /usr/lib/postgresql/*/bin or on PATH): apt-get install postgresql, or run `node tools/ensure-servers.js postgresql`');
+  if (!bin) throw new Error('PostgreSQL was installed but no initdb was found in /usr/lib/postgresql/*/bin or on PATH');
   const root = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'spimekit-postgres-'));
   const dataDir = join(dir, 'data');
