@@ -56,6 +56,7 @@ export interface ScopeNodeServiceOptions {
 
 export interface ScopeNodeService {
   readonly store: ScopeStore;
+  readonly onlineWindowMs: number;
   readonly counts: { reports: number; entries: number; duplicates: number; rejected: number; seeksAnswered: number; seeksIgnored: number };
   /** Listens to what happens; returns the unsubscribe. */
   on(listener: (e: ScopeNodeEvent) => void): () => void;
@@ -143,6 +144,7 @@ export function startScopeNodeService(o: ScopeNodeServiceOptions): ScopeNodeServ
 
   return {
     store: o.store,
+    onlineWindowMs: window,
     counts,
     on(listener) { listeners.add(listener); return () => { listeners.delete(listener); }; },
     fleet: async () => (await o.store.spimes()).map(row),
