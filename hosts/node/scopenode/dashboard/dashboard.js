@@ -43,7 +43,7 @@ function makePlot(id, series, scales) {
     width, height: 200,
     scales: { x: { time: true }, ...scales },
     series: [{}, ...series],
-    axes: [{}, ...series.map((s, i) => ({ scale: s.scale, side: i === 0 ? 3 : 1, grid: { show: i === 0 } }))].slice(0, 1 + new Set(series.map((s) => s.scale)).size),
+    axes: [{}, ...series.map((s, i) => ({ scale: s.scale, side: i === 0 ? 3 : 1, size: 64, grid: { show: i === 0 } }))].slice(0, 1 + new Set(series.map((s) => s.scale)).size),
   };
   el.replaceChildren();
   return new uPlot(opts, [[], ...series.map(() => [])], el);
