@@ -12,6 +12,7 @@ import { NS_CORE, NS_PUBSUB, NS_PUBSUB_EVENT } from '../../../src/openspime/name
 import type { KeyDirectoryOptions } from '../../../src/openspime/pubkeys.js';
 import { seal } from '../../../src/openspime/seal.js';
 import { buildSeekResponse, openSeekRequest, SeekGuard } from '../../../src/openspime/spimeseek.js';
+import type { ReportInfo } from '../../../src/openspime/report.js';
 import { attachScopeNode } from '../../../src/roles/scopenode.js';
 import { xml, type XmlElement } from '../../../src/xml/element.js';
 import type { Client } from '../../../src/xmpp/client.js';
@@ -52,6 +53,8 @@ export interface ScopeNodeServiceOptions {
   onlineWindowMs?: number;
   keyDirectory?: Partial<Omit<KeyDirectoryOptions, 'iq' | 'certServices' | 'now'>>;
   dedupeEntries?: number;
+  /** A report committed: the entries passed on by the role, and those of them new in the store. */
+  accepted?: (osid: string, entries: DataEntry[], fresh: DataEntry[], info: ReportInfo) => void;
 }
 
 export interface ScopeNodeService {
@@ -85,6 +88,7 @@ export function startScopeNodeService(o: ScopeNodeServiceOptions): ScopeNodeServ
       counts.reports++;
       counts.entries += fresh.length;
       counts.duplicates += entries.length - fresh.length;
+      o.accepted?.(osid, entries, fresh, info);
       if (!listeners.size) return;
       const record = await o.store.spime(osid);
       if (record) emit({ type: 'report', osid, entries: fresh, spime: row(record) });
