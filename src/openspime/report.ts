@@ -16,7 +16,7 @@ export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptio
 }
 
 /** The report's <data/>: the entries, the spime's drop count as @dropped (§9.1) when nonzero, and
- *  the entries still waiting in its store after these as @queued (§9.3) when given. */
+ *  the entries still waiting in its store after these as @queued (§9.2) when given. */
 export function reportData(entries: readonly DataEntry[], dropped: number, queued?: number): XmlElement {
   const data = buildData(entries);
   if (dropped > 0) data.attrs.dropped = String(dropped);
@@ -29,7 +29,7 @@ export interface ReportInfo {
   encrypted: boolean;
   /** The spime's running total of readings it dropped unsent (data/@dropped, §9.1); 0 if absent. */
   dropped: number;
-  /** Entries still in the spime's store after this report (data/@queued, §9.3), if it said. */
+  /** Entries still in the spime's store after this report (data/@queued, §9.2), if it said. */
   queued?: number;
 }
 
@@ -38,7 +38,7 @@ export function droppedCount(data: XmlElement): number {
   return countAttr(data, 'dropped') ?? 0;
 }
 
-/** data/@queued (§9.3), the same syntax; undefined when absent or malformed. */
+/** data/@queued (§9.2), the same syntax; undefined when absent or malformed. */
 export function queuedCount(data: XmlElement): number | undefined {
   return countAttr(data, 'queued');
 }

@@ -34,7 +34,7 @@ export class SpimeReporter {
 
   /** Resolves when the ScopeNode accepted the report; rejects with its condition otherwise.
    *  `dropped`: entries the spime had to drop so far (travels as data/@dropped, §9.1); `queued`:
-   *  entries still waiting in its store after these (data/@queued, §9.3). */
+   *  entries still waiting in its store after these (data/@queued, §9.2). */
   async report(entries: readonly DataEntry[], dropped = 0, queued?: number): Promise<void> {
     const o = this.#o;
     const [recipient] = await this.keys.lookup(o.scopeNodeCert, o.scopeNode);
