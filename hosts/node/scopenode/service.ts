@@ -131,10 +131,11 @@ export function startScopeNodeService(o: ScopeNodeServiceOptions): ScopeNodeServ
     emit({ type: 'seek-answered', requester: opened.osid, spimeid: request.spimeid, entries: entries.length, encrypted: !!encryptTo });
   };
 
+  let stopped = false;
   if (o.seek) {
     const service = o.seek.service;
     o.client.on('stanza', (el) => {
-      if (el.name !== 'message' || bareJid(el.attr('from') ?? '') !== service) return;
+      if (stopped || el.name !== 'message' || bareJid(el.attr('from') ?? '') !== service) return;
       const items = el.getChild('event', NS_PUBSUB_EVENT)?.getChild('items');
       if (!items || items.attr('node') !== seekNode) return;
       for (const item of items.getChildren('item')) {
@@ -172,6 +173,7 @@ export function startScopeNodeService(o: ScopeNodeServiceOptions): ScopeNodeServ
       await o.client.request(pubsub(NS_PUBSUB, xml('subscribe', { node: seekNode, jid: o.client.jid })));
     },
     async stop() {
+      stopped = true;
       await Promise.allSettled([...answering]);
     },
   };

@@ -32,8 +32,7 @@ function renderFleet() {
     renderRow(tr, s);
     body.appendChild(tr); // in order
   }
-  const n = state.spimes.size, online = [...state.spimes.values()].filter((s) => s.online).length;
-  $('summary').textContent = `${n} spime${n === 1 ? '' : 's'}, ${online} online`;
+  renderSummary();
 }
 
 function makePlot(id, series, scales) {
@@ -109,11 +108,20 @@ async function select(spime) {
   renderPlots();
 }
 
+const rowOf = (spime) => [...$('fleet').tBodies[0].rows].find((r) => r.dataset.spime === spime);
+
+function renderSummary() {
+  const n = state.spimes.size, online = [...state.spimes.values()].filter((s) => s.online).length;
+  $('summary').textContent = `${n} spime${n === 1 ? '' : 's'}, ${online} online`;
+}
+
 function onReport(e) {
   const s = e.spime;
+  const known = state.spimes.has(s.spime);
   state.spimes.set(s.spime, s);
-  renderFleet();
-  const tr = [...$('fleet').tBodies[0].rows].find((r) => r.dataset.spime === s.spime);
+  // a big fleet reports many times a second: a known spime's row is redrawn alone
+  let tr = known ? rowOf(s.spime) : undefined;
+  if (tr) { renderRow(tr, s); renderSummary(); } else { renderFleet(); tr = rowOf(s.spime); }
   if (tr) { tr.classList.remove('flash'); void tr.offsetWidth; tr.classList.add('flash'); }
   if (!state.selected) { select(s.spime); return; }
   if (s.spime !== state.selected) return;
