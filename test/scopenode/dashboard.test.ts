@@ -2,7 +2,8 @@
 // the real `npx spimekit scopenode` process: a private Prosody, the key service, three spimes
 // reporting signed, encrypted entries. The page loads with the three, a chart has points, a new
 // report shows up without a reload; a screenshot is kept in .tmp/artifacts/. Then the ScopeNode
-// is restarted on the same data dir and still serves the three spimes (SQLite file).
+// is restarted on the same data dir and still serves the three spimes (SQLite file). Last, `npm
+// start`: the dashboard URL it prints shows its simulated fleet filling in, live.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
@@ -21,7 +22,7 @@ import { startProsody } from '../../tools/servers/prosody.js';
 import type { TestServer } from '../../tools/servers/server.js';
 
 // what the page functions see (run in the browser; this suite is compiled without the DOM lib)
-declare const document: { getElementById(id: string): { dataset: Record<string, string>; className: string; textContent: string } | null; querySelectorAll(s: string): { length: number } };
+declare const document: { getElementById(id: string): { dataset: Record<string, string | undefined>; className: string; textContent: string } | null; querySelectorAll(s: string): { length: number } };
 declare const window: Record<string, unknown>;
 type SVGPathElement = { getTotalLength(): number };
 
@@ -170,4 +171,35 @@ describe('the ScopeNode dashboard in chromium', () => {
     expect(await status('evil.example')).toBe(421);
     expect(await status(`localhost:${port}`)).toBe(200);
   }, 120_000);
+
+  test('npm start: the dashboard it prints fills with its three simulated spimes and their live data', async () => {
+    const proc = spawn(process.execPath, ['tools/start.js', '--seconds', '120', '--interval', '1000', '--batch', '2', '--batch-wait', '2', '--outage-for', '0', '--dashboard-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: string[] = [];
+    proc.stdout!.on('data', (b: Buffer) => out.push(b.toString()));
+    proc.stderr!.on('data', (b: Buffer) => out.push(b.toString()));
+    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+    try {
+      const deadline = Date.now() + 90_000;
+      let url: string | undefined;
+      while (!(url = /dashboard: (http:\/\/\S+)/.exec(out.join(''))?.[1])) {
+        if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`npm start printed no dashboard URL:\n${out.join('')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(url);
+      // the spimes appear as their first reports arrive, without a reload
+      await page.waitForFunction(() => document.querySelectorAll('#fleet tbody tr').length === 3, null, { timeout: 90_000 });
+      await page.waitForFunction(() => Number(document.getElementById('plot-co2')!.dataset.points) > 0, null, { timeout: 30_000 });
+      const before = Number(await page.$eval('#plot-co2', (el) => el.dataset.points));
+      await page.waitForFunction((n) => Number(document.getElementById('plot-co2')!.dataset.points) > n, before, { timeout: 30_000 });
+      expect(Number(await page.$eval('#track-path', (el) => el.dataset.points))).toBeGreaterThan(before);
+      await page.screenshot({ path: join(ARTIFACTS, 'npm-start-dashboard.png'), fullPage: true });
+      await page.close();
+    } finally {
+      proc.kill('SIGINT');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }, 180_000);
 });
