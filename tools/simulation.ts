@@ -149,6 +149,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       // sized to the fleet: the defaults (64 keys cached, 64 lookups a minute) suit a ScopeNode
       // of a few dozen spimes, and would refuse most of a 200-spime fleet's first reports
       keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16 },
+      duplicates: (_osid, n) => { duplicates += n; },
       accepted: (osid, entries, fresh, info) => {
         verified.set(osid, (verified.get(osid) ?? 0) + 1);
         reports++;

@@ -55,6 +55,8 @@ export interface ScopeNodeServiceOptions {
   dedupeEntries?: number;
   /** A report committed: the entries passed on by the role, and those of them new in the store. */
   accepted?: (osid: string, entries: DataEntry[], fresh: DataEntry[], info: ReportInfo) => void;
+  /** Entries of a report the role's memory knew (not passed on to the store at all). */
+  duplicates?: (osid: string, count: number) => void;
 }
 
 export interface ScopeNodeService {
@@ -93,7 +95,7 @@ export function startScopeNodeService(o: ScopeNodeServiceOptions): ScopeNodeServ
       const record = await o.store.spime(osid);
       if (record) emit({ type: 'report', osid, entries: fresh, spime: row(record) });
     },
-    duplicates: (_osid, n) => { counts.duplicates += n; },
+    duplicates: (osid, n) => { counts.duplicates += n; o.duplicates?.(osid, n); },
     rejected: (from, condition) => { counts.rejected++; emit({ type: 'rejected', from, condition }); },
   });
 
