@@ -56,6 +56,8 @@ const num = (name: string, fallback: number) => {
 };
 if (has('help') || has('h') || !args.length) { console.log(USAGE); process.exit(0); }
 
+// every number checked before anything is created or connected
+const xmppPort = num('port', 5222), dashboardPort = num('dashboard-port', 8080), onlineWindowS = num('online-window', 120);
 const jid = opt('jid') ?? fail('--jid is required');
 if (!/^[^@/\s]+@[^@/\s]+$/.test(jid)) fail(`--jid '${jid}' is not a bare JID`);
 const domain = jid.slice(jid.indexOf('@') + 1);
@@ -82,7 +84,7 @@ const log = (line: string) => console.log(`[${stamp()}] ${line}`);
 const store = await openScopeStore(target);
 log(`store: ${store.kind} ${store.location} (schema ${await store.schemaVersion()}, ${await store.entryCount()} entries)`);
 const client = createClient({
-  jid, password, resource: opt('resource') ?? 'scope', host: opt('server') ?? domain, port: num('port', 5222),
+  jid, password, resource: opt('resource') ?? 'scope', host: opt('server') ?? domain, port: xmppPort,
   ca: opt('ca') ? readFileSync(opt('ca')!, 'utf8') : undefined,
 });
 client.on('error', (e) => log(`xmpp: ${e.message}`));
@@ -90,7 +92,7 @@ const seekService = has('no-seek') ? undefined : opt('seek-service') ?? `pubsub.
 const service = startScopeNodeService({
   client, crypto: createNodeCrypto(), key, cert: certServices[0]!, certServices, store, scope,
   seek: seekService ? { service: seekService, node: opt('seek-node') } : undefined,
-  onlineWindowMs: num('online-window', 120) * 1000,
+  onlineWindowMs: onlineWindowS * 1000,
   keyDirectory: { maxEntries: 4096, globalQuota: 4096, maxNegative: 1024 },
 });
 const quiet = has('quiet');
@@ -125,7 +127,7 @@ try {
       (e) => log(`SpimeSeek: could not subscribe to ${seekService}: ${(e as Error).message}`));
   }
   if (!has('no-dashboard')) {
-    dashboard = await startDashboard({ service, host: opt('dashboard-host'), port: num('dashboard-port', 8080) });
+    dashboard = await startDashboard({ service, host: opt('dashboard-host'), port: dashboardPort });
     log(`dashboard: ${dashboard.url}`);
   }
   log(`scope ${scope.name}${scope.requires.length ? ` (entries need ${scope.requires.join(', ')})` : ''}; Ctrl-C to stop`);
