@@ -31,6 +31,8 @@ export interface Dashboard {
 }
 
 const ASSETS = 'hosts/node/scopenode/dashboard';
+/** Bytes of events a stream may have unsent before it is closed (the page reconnects and reloads its data). */
+const MAX_BUFFERED = 1 << 20;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 /** The page's files: beside this module, or (bundled into .tmp/…) in the repository above it. */
@@ -105,7 +107,11 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const push = (e: ScopeNodeEvent) => {
     if (e.type !== 'report' && e.type !== 'owner' && e.type !== 'rejected') return;
     const text = `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
-    for (const s of streams) s.write(text);
+    for (const s of streams) {
+      // a tab that stopped reading must not make us buffer the fleet's reports without bound
+      if (s.writableLength > MAX_BUFFERED) { streams.delete(s); s.destroy(); continue; }
+      s.write(text);
+    }
   };
   const unsubscribe = o.service.on(push);
   // comments keep idle streams open through proxies and show a dead browser tab quickly

@@ -135,6 +135,13 @@ function onReport(e) {
   renderPlots();
 }
 
+async function reload() {
+  const fleet = await (await fetch('/api/fleet')).json();
+  for (const s of fleet.spimes) state.spimes.set(s.spime, s);
+  renderFleet();
+  if (state.selected) await select(state.selected);
+}
+
 async function start() {
   const res = await fetch('/api/fleet');
   const fleet = await res.json();
@@ -145,8 +152,13 @@ async function start() {
   const first = state.spimes.has(wanted) ? wanted : fleet.spimes[0]?.spime;
   if (first) await select(first);
   const events = new EventSource('/events');
-  events.onopen = () => { $('live').className = 'on'; };
-  events.onerror = () => { $('live').className = 'off'; };
+  let lost = false;
+  events.onopen = () => {
+    $('live').className = 'on';
+    // back after a break (ScopeNode restarted, stream dropped): what happened meanwhile is in the store
+    if (lost) { lost = false; reload(); }
+  };
+  events.onerror = () => { $('live').className = 'off'; lost = true; };
   events.addEventListener('report', (m) => onReport(JSON.parse(m.data)));
   events.addEventListener('owner', (m) => {
     const e = JSON.parse(m.data), s = state.spimes.get(e.spime);
