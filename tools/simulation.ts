@@ -118,11 +118,11 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     const names = Array.from({ length: count }, (_, i) => `spime-${i + 1}`);
     const dataDir = o.dataDir ?? join(srv.configDir, 'spimes');
     mkdirSync(dataDir, { recursive: true });
-    // h13a: the ScopeNode's SQLite store in the data dir; what earlier runs stored, by (osid, date)
-    scopeStore = await openScopeStore(join(dataDir, 'scopenode.sqlite'));
-    const earlier = new Set<string>();
-    for (const s of await scopeStore.spimes()) for (const e of await scopeStore.entries(s.spime, { limit: 100_000 })) earlier.add(`${e.osid} ${e.t}`);
-    log(`${stamp()} data dir ${dataDir}${o.dataDir ? ' (kept)' : ''}: ${earlier.size} entries in the ScopeNode's store (${scopeStore.location}) from earlier runs`);
+    // h13a: the ScopeNode's SQLite store in the data dir (entries by (osid, date)), kept across runs
+    const store = scopeStore = await openScopeStore(join(dataDir, 'scopenode.sqlite'));
+    const runStartedAt = Date.now();
+    const earlier = new Set<string>(); // entries re-sent this run that an earlier run had stored
+    log(`${stamp()} data dir ${dataDir}${o.dataDir ? ' (kept)' : ''}: ${await store.entryCount()} entries in the ScopeNode's store (${store.location}) from earlier runs`);
 
     /** An account, a fresh key published by the key service, and a client for `user`. */
     const identity = async (user: string): Promise<RsaPrivateKey> => {
@@ -144,7 +144,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     const scope = client('scopenode', 'scope');
     // h13a: the ScopeNode service: verified, scope-checked, committed to the store before the ack
     scopeService = startScopeNodeService({
-      client: scope, crypto, key: scopeKey, cert, certServices: [cert], now: Date.now, store: scopeStore,
+      client: scope, crypto, key: scopeKey, cert, certServices: [cert], now: Date.now, store,
       seek: { service: srv.pubsubDomain },
       // sized to the fleet: the defaults (64 keys cached, 64 lookups a minute) suit a ScopeNode
       // of a few dozen spimes, and would refuse most of a 200-spime fleet's first reports
@@ -157,7 +157,10 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
         for (const e of entries) {
           if (isNew.has(e)) { storedNew++; continue; }
           duplicates++;
-          if (earlier.delete(`${osid} ${parseDateTime(e.date)}`)) storedEarlier++;
+          const id = `${osid} ${parseDateTime(e.date)}`;
+          void store.entryReceivedAt(osid, e.date).then((at) => {
+            if (at !== undefined && at < runStartedAt && !earlier.has(id)) { earlier.add(id); storedEarlier++; }
+          }, () => {});
         }
         if (!verbose) return;
         for (const e of entries) {

@@ -57,6 +57,9 @@ describe.each(backends)('ScopeNode store on %s', (kind, target) => {
       expect(entries[1]!.temperature).toBeUndefined();
       expect((await store.entries(S, { limit: 2 })).map((e) => e.ppm)).toEqual([421, 422]);
       expect((await store.entries(`${S}/other`)).length).toBe(0);
+      expect(await store.entryReceivedAt(`${S}/sim`, at(6).replace('Z', '+00:00'))).toBe(1000);
+      expect(await store.entryReceivedAt(`${S}/sim`, at(12))).toBe(2000);
+      expect(await store.entryReceivedAt(`${S}/sim`, at(13))).toBeUndefined();
       const [row] = await store.spimes();
       expect(row).toEqual({ spime: S, osid: `${S}/sim`, firstSeen: 1000, lastReportAt: 2000, lastEntryAt: Date.parse(at(12)), reports: 2, entries: 3, dropped: 2, queued: 0, owner: null });
       await store.setOwner(S, 'owner@spimekit.test', 3000);

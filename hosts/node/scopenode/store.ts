@@ -57,6 +57,8 @@ export interface ScopeStore {
   entries(jid: string, o?: { limit?: number; sinceMs?: number }): Promise<StoredEntry[]>;
   spimes(): Promise<SpimeRecord[]>;
   spime(jid: string): Promise<SpimeRecord | undefined>;
+  /** When the entry (osid, date as an instant) was stored, if it is. */
+  entryReceivedAt(osid: string, date: string): Promise<number | undefined>;
   setOwner(spime: string, owner: string, at: number): Promise<void>;
   entryCount(): Promise<number>;
   /** Commits what is queued, then closes. */
@@ -206,6 +208,13 @@ export class SqlScopeStore implements ScopeStore {
   async spime(jid: string): Promise<SpimeRecord | undefined> {
     const [row] = await this.#db.all(`SELECT ${SPIME_COLUMNS} FROM spimes WHERE spime = ?`, [bareJid(jid)]);
     return row && rowToSpime(row);
+  }
+
+  async entryReceivedAt(osid: string, date: string): Promise<number | undefined> {
+    const t = parseDateTime(date);
+    if (t === undefined) return undefined;
+    const [row] = await this.#db.all<{ received_at: number }>('SELECT received_at FROM entries WHERE osid = ? AND t = ?', [osid, t]);
+    return row ? Number(row.received_at) : undefined;
   }
 
   async setOwner(spime: string, owner: string, at: number): Promise<void> {
