@@ -82,6 +82,15 @@ export interface SqlTx {
   all<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/**
+ * A batch the database refused (constraint, connection lost, disk full): every report in it is
+ * refused with this, so the role answers internal-server-error and the spimes keep their entries.
+ * The driver's own error is the cause (a native module's errors may come from another realm).
+ */
+export class ScopeStoreError extends Error {
+  override readonly name = 'ScopeStoreError';
+}
+
 /** Schema versions, in order; each runs once, in a transaction with the version bump. */
 export const MIGRATIONS: ReadonlyArray<readonly string[]> = [
   // 1: entries and spimes
@@ -159,7 +168,7 @@ export class SqlScopeStore implements ScopeStore {
   }
 
   addReport(r: ReportRecord): Promise<DataEntry[]> {
-    if (this.#closed) return Promise.reject(new Error('scope store closed'));
+    if (this.#closed) return Promise.reject(new ScopeStoreError('scope store closed'));
     return new Promise((resolve, reject) => {
       this.#queue.push({ r, resolve, reject });
       if (this.#queue.length >= this.#maxReports) this.#flushSoon(0);
@@ -187,7 +196,8 @@ export class SqlScopeStore implements ScopeStore {
         });
         batch.forEach((p, i) => p.resolve(fresh[i]!));
       } catch (e) {
-        for (const p of batch) p.reject(e as Error);
+        const error = new ScopeStoreError(`batch of ${batch.length} reports not stored: ${(e as Error)?.message ?? e}`, { cause: e });
+        for (const p of batch) p.reject(error);
       }
     });
     return this.#writing;
