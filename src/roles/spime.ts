@@ -44,11 +44,12 @@ export class SpimeReporter {
   }
 
   /** Resolves when the ScopeNode accepted the report; rejects with its condition otherwise.
-   *  `dropped`: entries the spime had to drop so far (travels as data/@dropped, §9.1). */
-  async report(entries: readonly DataEntry[], dropped = 0): Promise<void> {
+   *  `dropped`: entries the spime had to drop so far (travels as data/@dropped, §9.1); `queued`:
+   *  entries still waiting in its store after these (data/@queued, §9.2). */
+  async report(entries: readonly DataEntry[], dropped = 0, queued?: number): Promise<void> {
     const o = this.#o;
     const [recipient] = await this.#keys.lookup(o.scopeNodeCert, o.scopeNode);
-    const iq = reportIq(o.scopeNode, entries, { crypto: o.crypto, osid: o.client.jid, cert: o.cert, signingKey: o.key, encryptTo: recipient }, dropped);
+    const iq = reportIq(o.scopeNode, entries, { crypto: o.crypto, osid: o.client.jid, cert: o.cert, signingKey: o.key, encryptTo: recipient }, dropped, queued);
     o.beforeSend?.(iq);
     try {
       await o.client.request(iq);

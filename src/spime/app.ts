@@ -434,7 +434,7 @@ export class SpimeApp {
     const batch = this.#nextBatch();
     if (!batch) { void this.#resync(); return; } // the oldest entries wait for a clock
     if (this.#wakeTimer !== undefined) { this.#t.clearTimeout(this.#wakeTimer); this.#wakeTimer = undefined; }
-    const sent = this.#o.sender.send(batch.entries, this.#log.dropped);
+    const sent = this.#o.sender.send(batch.entries, this.#log.dropped, Math.max(0, this.#log.pending - batch.entries.length));
     this.#emit({ type: 'sent', entries: batch.entries.length, first: batch.first, last: batch.last });
     this.#sending = sent.then(() => this.#acked(batch), (e) => this.#failed(batch, e)).finally(() => {
       this.#sending = undefined;
