@@ -166,7 +166,7 @@ describe.each(['sqlite', 'postgres'] as const)('ScopeNode service, store on %s',
     test('SpimeSeek: the spime\'s request about itself is answered from the store, signed, in plain as asked', async () => {
       answersTo.spime = answers('spime');
       const id = seekId();
-      await publish('spime', seal(buildSeekRequest({ id, spimeid: SPIME(), expdate: formatDateTime(Date.now() + 600_000), encrequired: false }),
+      await publish('spime', seal(buildSeekRequest({ id, spimeid: c('spime').jid, expdate: formatDateTime(Date.now() + 600_000), encrequired: false }),
         { crypto, osid: c('spime').jid, cert: server.componentDomain, signingKey: keysOf.spime }));
       await until('an answer to the spime', () => answersTo.spime.length > 0);
       const opened = await opener('spime')(answersTo.spime[0]!);
@@ -205,7 +205,7 @@ describe.each(['sqlite', 'postgres'] as const)('ScopeNode service, store on %s',
       const before = service.counts.seeksIgnored;
       await publish('mallory', seal(buildSeekRequest({ id: seekId(), spimeid: SPIME(), expdate: formatDateTime(Date.now() + 600_000), encrequired: false }),
         { crypto, osid: c('mallory').jid, cert: server.componentDomain, signingKey: keysOf.mallory }));
-      await publish('spime', seal(buildSeekRequest({ id: seekId(), spimeid: SPIME(), expdate: formatDateTime(Date.now() - 3600_000), encrequired: false }),
+      await publish('spime', seal(buildSeekRequest({ id: seekId(), spimeid: c('spime').jid, expdate: formatDateTime(Date.now() - 3600_000), encrequired: false }),
         { crypto, osid: c('spime').jid, cert: server.componentDomain, signingKey: keysOf.spime }));
       await until('both ignored', () => service.counts.seeksIgnored >= before + 2);
       const conditions = events.filter((e) => e.type === 'seek-ignored').slice(-2).map((e) => (e as { condition: string }).condition).sort();

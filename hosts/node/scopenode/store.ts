@@ -6,7 +6,10 @@
 // per batch, and a report's promise resolves only once its batch is committed, so a spime's report
 // is acknowledged only when its entries are on disk.
 import type { DataEntry } from '../../../src/openspime/data.js';
-import { bareJid } from '../../../src/openspime/jid.js';
+import { bareJid, canonicalJid } from '../../../src/openspime/jid.js';
+
+// Rows are keyed by canonical JIDs (RFC 7622 case folding; PROTOCOL.md §4.1): `4A6B-…` and `4a6b-…` are one spime.
+const spimeKey = (jid: string) => canonicalJid(bareJid(jid));
 import { parseDateTime } from '../../../src/openspime/datetime.js';
 
 export interface StoredEntry extends DataEntry {
@@ -205,6 +208,7 @@ export class SqlScopeStore implements ScopeStore {
 
   async entries(jid: string, o: { limit?: number; sinceMs?: number } = {}): Promise<StoredEntry[]> {
     const column = jid.includes('/') ? 'osid' : 'spime';
+    jid = column === 'osid' ? canonicalJid(jid) : spimeKey(jid);
     const limit = Math.max(1, Math.min(o.limit ?? 1000, 100_000));
     const rows = await this.#db.all<Record<string, unknown>>(
       `SELECT * FROM entries WHERE ${column} = ? AND t >= ? ORDER BY t DESC LIMIT ${limit}`, [jid, o.sinceMs ?? 0]);
@@ -216,7 +220,7 @@ export class SqlScopeStore implements ScopeStore {
   }
 
   async spime(jid: string): Promise<SpimeRecord | undefined> {
-    const [row] = await this.#db.all(`SELECT ${SPIME_COLUMNS} FROM spimes WHERE spime = ?`, [bareJid(jid)]);
+    const [row] = await this.#db.all(`SELECT ${SPIME_COLUMNS} FROM spimes WHERE spime = ?`, [spimeKey(jid)]);
     return row && rowToSpime(row);
   }
 
@@ -228,7 +232,7 @@ export class SqlScopeStore implements ScopeStore {
   }
 
   async setOwner(spime: string, owner: string, at: number): Promise<void> {
-    await this.#db.transaction((tx) => tx.run('UPDATE spimes SET owner = ?, owner_seen_at = ? WHERE spime = ?', [owner, at, bareJid(spime)]));
+    await this.#db.transaction((tx) => tx.run('UPDATE spimes SET owner = ?, owner_seen_at = ? WHERE spime = ?', [owner, at, spimeKey(spime)]));
   }
 
   async entryCount(): Promise<number> {
@@ -247,16 +251,17 @@ export class SqlScopeStore implements ScopeStore {
 }
 
 async function writeReport(tx: SqlTx, r: ReportRecord): Promise<DataEntry[]> {
-  const spime = bareJid(r.osid);
+  const spime = spimeKey(r.osid);
+  const osid = canonicalJid(r.osid);
   const fresh: DataEntry[] = [];
   let newest: number | null = null;
   for (const e of r.entries) {
     const t = parseDateTime(e.date)!;
-    const changed = await tx.run(INSERT_ENTRY, [r.osid, spime, t, e.date, r.receivedAt, e.exposure ?? null, ...FIELDS.map((f) => e[f] ?? null)]);
+    const changed = await tx.run(INSERT_ENTRY, [osid, spime, t, e.date, r.receivedAt, e.exposure ?? null, ...FIELDS.map((f) => e[f] ?? null)]);
     if (changed) fresh.push(e);
     if (newest === null || t > newest) newest = t;
   }
-  await tx.run(UPSERT_SPIME, [spime, r.osid, r.receivedAt, r.receivedAt, newest, fresh.length, r.dropped, r.queued ?? null]);
+  await tx.run(UPSERT_SPIME, [spime, osid, r.receivedAt, r.receivedAt, newest, fresh.length, r.dropped, r.queued ?? null]);
   return fresh;
 }
 
