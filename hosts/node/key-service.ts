@@ -4,7 +4,7 @@
 // band, not handed in by the process that starts it.
 import type { RsaPublicKey } from '../../src/crypto/crypto.js';
 import { bareJid } from '../../src/openspime/jid.js';
-import { answerPubkeys } from '../../src/openspime/pubkeys.js';
+import { answerPubkeys, answerPubkeysPublish } from '../../src/openspime/pubkeys.js';
 import { ExternalComponent, type ComponentOptions } from './component.js';
 
 export interface KeyService {
@@ -16,11 +16,21 @@ export interface KeyService {
   close(): Promise<void>;
 }
 
-export async function startKeyService(o: ComponentOptions): Promise<KeyService> {
+export interface KeyServiceOptions extends ComponentOptions {
+  /** Accounts of these domains may publish their own keys over XMPP (an iq set from their
+   *  authenticated session: `spimekit provision`). Default: the server's domain (the component's
+   *  parent, e.g. spimekit.test for keys.spimekit.test); [] turns publication off. */
+  selfPublishDomains?: readonly string[];
+}
+
+export async function startKeyService(o: KeyServiceOptions): Promise<KeyService> {
   const keys = new Map<string, readonly RsaPublicKey[]>();
   const component = await ExternalComponent.connect(o);
   let answered = 0;
+  const publishers = new Set(o.selfPublishDomains ?? [o.domain.slice(o.domain.indexOf('.') + 1)]);
   component.onIq((iq) => {
+    const published = answerPubkeysPublish(iq, (jid) => jid.includes('@') && publishers.has(jid.slice(jid.indexOf('@') + 1)), (jid, k) => { keys.set(jid, k); });
+    if (published) return published;
     const reply = answerPubkeys(iq, (jid) => keys.get(jid) ?? keys.get(bareJid(jid)));
     if (reply) answered++;
     return reply;
