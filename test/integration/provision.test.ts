@@ -47,7 +47,7 @@ async function provision(args: string[]): Promise<{ code: number; stdout: string
     return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
   }
 }
-const on = (s: ProsodyServer) => ['--server', `127.0.0.1:${s.c2sPort}`, '--ca', s.caPath, '--scopenode', `scopenode@${s.host}`];
+const on = (s: ProsodyServer) => ['--server', `127.0.0.1:${s.c2sPort}`, '--ca', s.caPath, '--scopenode', `scopenode@${s.host}/scope`];
 
 /** The keys.<host> answer for `jid`, asked by another account (as a ScopeNode does). */
 async function lookUp(jid: string) {
@@ -72,7 +72,7 @@ describe('spimekit provision', () => {
 
     const record = JSON.parse(readFileSync(out, 'utf8'));
     expect(Object.keys(record).sort()).toEqual(['ca', 'claimSecret', 'format', 'host', 'jid', 'key', 'keyService', 'password', 'port', 'scopeNode']);
-    expect(record).toMatchObject({ format: 'spimekit-provisioning-1', jid, host: '127.0.0.1', port: server.c2sPort, ca: server.caPem, scopeNode: `scopenode@${server.host}`, keyService: server.componentDomain });
+    expect(record).toMatchObject({ format: 'spimekit-provisioning-1', jid, host: '127.0.0.1', port: server.c2sPort, ca: server.caPem, scopeNode: `scopenode@${server.host}/scope`, keyService: server.componentDomain });
     expect(record.claimSecret).toMatch(/^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$/);
     expect(record.password.length).toBeGreaterThanOrEqual(20);
     expect(statSync(out).mode & 0o777).toBe(0o600);

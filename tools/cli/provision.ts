@@ -5,6 +5,7 @@ import QRCode from 'qrcode';
 import { labelUri, provisionSpime, writeProvisioningRecord, type Registration } from '../provision.js';
 
 const usage = `usage: spimekit provision --jid NAME@DOMAIN --scopenode JID [options]
+  (--scopenode: the full JID the ScopeNode is online as, e.g. scopenode@example.org/scope)
   --server HOST[:PORT]    where to connect (default: the JID's domain, port 5222)
   --ca FILE               PEM trust anchor for the server certificate (default: the system's)
   --key-service JID       the key service (default keys.DOMAIN)
@@ -27,6 +28,9 @@ const fail = (msg: string): never => { console.error(`spimekit provision: ${msg}
 
 const jid = opt('jid') ?? fail(`--jid is required\n${usage}`);
 const scopeNode = opt('scopenode') ?? fail(`--scopenode is required\n${usage}`);
+// Reports are iqs: one to a bare JID is answered by the server on the account's behalf (RFC 6121
+// §8.5.2), never delivered, so the ScopeNode is addressed as the full JID it is online as.
+if (!scopeNode.includes('/')) console.error(`spimekit provision: warning: --scopenode ${scopeNode} is a bare JID; reports (iqs) need the ScopeNode's full JID, e.g. ${scopeNode}/scope`);
 const domain = jid.slice(jid.indexOf('@') + 1);
 const [host, portText] = (opt('server') ?? domain).split(':') as [string, string | undefined];
 const port = portText === undefined ? 5222 : Number(portText);
