@@ -80,11 +80,11 @@ async function start(c: FleetSpimesConfig): Promise<void> {
     client.on('online', () => { online++; });
     client.on('offline', () => { online--; });
     clients.push(client);
-    await client.start();
     const tSensors = sensorClock.now();
     const sim = simulatedSpime({ clock: sensorClock, seed: c.seed + i, epoch: Date.now() - tSensors, outages: [] });
     sims.push(sim);
-    await sim.start();
+    await Promise.all([client.start(), sim.start()]); // as in npm start
+
     const onEvent = (e: SpimeEvent) => {
       if (e.type === 'sampled') produced++;
       if (e.type === 'dropped') dropped += e.count;

@@ -53,12 +53,13 @@ export function prosodyInstalled(): boolean {
  *  (tools/fleet/status.ts) every STATUS_MS, from set-up to the end. */
 const VERBOSE_FLEET = 10;
 const STATUS_MS = 5000;
-/** Spimes being set up at once: keys come from libuv's 4-thread pool, and a bounded set-up stops
- *  within one step when told to (an unbounded one would queue 200 key generations first). */
-const SETUP_CONCURRENCY = 8;
-/** At least this long between two logins, so a fleet's SCRAM logins (a PBKDF2 on each side the
- *  first time) and TLS handshakes do not all land on the server in the same instant. */
-const LOGIN_SPACING_MS = 25;
+/** Spimes being set up at once: keys (first run only) come from libuv's 4-thread pool, and a
+ *  bounded set-up stops within one step when told to (an unbounded one would queue 1000 key
+ *  generations first). 16: a set-up step mostly waits (login round trips, sensor start-up). */
+const SETUP_CONCURRENCY = 16;
+/** Between two logins at least this long, so a fleet's TLS handshakes and logins do not all land
+ *  on the server in the same instant: 25 ms, less for a big fleet (all logins started within 20 s). */
+const loginSpacingMs = (count: number) => Math.min(25, 20_000 / count);
 /** A timed run's last quarter, at most this long, sends what is in flash (no new readings). */
 const DRAIN_MS = 15_000;
 /** Everything is stopped within this, whatever the fleet size: clients close in parallel. */
@@ -151,7 +152,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       client: scope, crypto, key: scopeId.key, certServices: [cert], now: Date.now,
       // sized to the fleet: the defaults (64 keys cached, 64 lookups a minute) suit a ScopeNode
       // of a few dozen spimes, and would refuse most of a 200-spime fleet's first reports
-      keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16 },
+      keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16, maxPeers: count + 16, maxConcurrent: 16 },
       duplicates: (_osid, n) => { duplicates += n; },
       accept: (osid, entries, info) => {
         verified.set(osid, (verified.get(osid) ?? 0) + 1);
@@ -196,14 +197,14 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       const id = await identity(user);
       const key = id.key;
       const wait = nextLogin - Date.now();
-      nextLogin = Math.max(nextLogin, Date.now()) + LOGIN_SPACING_MS;
+      nextLogin = Math.max(nextLogin, Date.now()) + loginSpacingMs(count);
       if (wait > 0) await untilStop(new Promise((r) => setTimeout(r, wait)));
       const c = client(id, 'sim');
-      const jid = await untilStop(c.start());
       const tSensors = sensorClock.now();
       const sim = simulatedSpime({ clock: sensorClock, seed: seed + i, epoch: Date.now() - tSensors, outages: [[tSensors + 20_000, tSensors + 30_000]] });
       sims.push(sim);
-      await untilStop(sim.start());
+      // the sensors' start-up (~0.1 s of simulated chip delays) while the client logs in
+      const [jid] = await untilStop(Promise.all([c.start(), sim.start()]));
       if (verbose) log(`${stamp()} ${jid} online, sensors on ${sim.board.name} (seed ${seed + i})`);
       const spime = { user, jid, client: c, sim, sampling: true, app: undefined as unknown as SpimeApp, stop: async () => {} };
       let sampled = 0;
