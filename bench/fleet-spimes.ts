@@ -46,8 +46,9 @@ export interface FleetSpimesStatus {
   topError?: string;
   cpuUs: number;
   rss: number;
-  /** RSS just before the first spime was set up. */
+  /** RSS, and CPU (µs), just before the first spime was set up. */
   baseRss: number;
+  startCpuUs: number;
 }
 
 const send = (m: unknown) => process.send!(m);
@@ -59,6 +60,7 @@ let produced = 0, dropped = 0, errors = 0, online = 0, entriesAcked = 0, reports
 const errorKinds = new Map<string, number>();
 let allOnlineMs: number | undefined;
 let baseRss = process.memoryUsage().rss;
+let startCpuUs = 0;
 let t0 = Date.now();
 let stopping = false;
 
@@ -68,6 +70,8 @@ async function start(c: FleetSpimesConfig): Promise<void> {
   const ids = new IdentityCache(c.identitiesDir);
   global.gc?.();
   baseRss = process.memoryUsage().rss;
+  const u = process.cpuUsage();
+  startCpuUs = u.user + u.system;
   let nextLogin = Date.now();
   let next = 0;
   const setUp = async (user: string, i: number) => {
@@ -124,7 +128,7 @@ function status(): FleetSpimesStatus {
     type: 'status', online, setUp: spimes.length, allOnlineMs, produced,
     entriesAcked, reportsAcked,
     queued: st.reduce((n, x) => n + x.pending, 0), dropped, errors, topError: top && `${top[1]}× ${top[0]}`,
-    cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss, baseRss,
+    cpuUs: cpu.user + cpu.system, rss: process.memoryUsage().rss, baseRss, startCpuUs,
   };
 }
 

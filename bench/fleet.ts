@@ -130,6 +130,7 @@ try {
     scopeNode: scope.jid, cert: keys.domain, intervalMs, batchEntries: batch, batchWaitMs: intervalMs * batch + 15_000,
     loginSpacingMs: LOGIN_SPACING_MS, setupConcurrency: SETUP_CONCURRENCY, seed: 42,
   };
+  const setUp0 = { scope: selfCpuUs(), prosody: procCpuUs(server.pid) };
   child.send({ type: 'start', config });
   const line = (s: FleetSpimesStatus) => `online ${s.online}/${count} | ${reports} reports verified | ${s.queued} entries queued | ${s.dropped} dropped | ${s.errors + scopeErrors} errors${s.topError ? ` (${s.topError})` : ''}${rejected ? ` | ${rejected} refused` : ''}`;
   const waitFor = async (what: string, ok: () => boolean, ms: number, every = 5000) => {
@@ -146,6 +147,8 @@ try {
   const allOnlineMs = last!.allOnlineMs!;
   console.log(`${stamp()} all ${count} online ${(allOnlineMs / 1000).toFixed(1)} s after the first login began`);
   const rssOnline = last!.rss, baseRss = last!.baseRss;
+  // what the logins cost: CPU seconds per side from the start message to all online
+  const setUpCpu = { spimes: last!.cpuUs - last!.startCpuUs, scope: selfCpuUs() - setUp0.scope, prosody: procCpuUs(server.pid) - setUp0.prosody };
 
   // warm-up: one interval (every spime's first reading, the ScopeNode's key lookups), then measure
   const warm = Date.now() + intervalMs * batch + 5000;
@@ -176,6 +179,8 @@ try {
   const rows: Array<[string, string]> = [
     ['spimes', `${count} (a reading every ${intervalMs / 1000} s, ${batch} per report)`],
     ['time until all online', `${(allOnlineMs / 1000).toFixed(1)} s (logins ${LOGIN_SPACING_MS} ms apart at least, ${SETUP_CONCURRENCY} set up at once)`],
+    ['set-up CPU (to all online)', `spimes ${(setUpCpu.spimes / 1e6).toFixed(1)} s, Prosody ${(setUpCpu.prosody / 1e6).toFixed(1)} s, ScopeNode ${(setUpCpu.scope / 1e6).toFixed(1)} s, `
+      + `in ${(allOnlineMs / 1000).toFixed(1)} s (${((setUpCpu.prosody / 1000) / count).toFixed(1)} ms of Prosody per login)`],
     ['reports/s sustained', `${(n / secs).toFixed(2)} over ${secs.toFixed(0)} s (${n} reports)`],
     ['CPU per report, spime side', `${perReport(b.spime - a.spime)} (${share(b.spime - a.spime)})`],
     ['CPU per report, ScopeNode side', `${perReport(b.scope - a.scope)} (${share(b.scope - a.scope)}; with the key service)`],
