@@ -100,7 +100,8 @@ async function start(c: FleetSpimesConfig): Promise<void> {
         const node = startNodeSpime({
           client, crypto, key: id.key, cert: c.cert, scopeNode: c.scopeNode, scopeNodeCert: c.cert, flashPath: join(c.flashDir, `${user}.flash`),
           entry: () => (spime.sampling ? sim.manager.entry(sim.time()) : undefined),
-          samplePeriodMs: c.intervalMs, maxEntries: c.batchEntries, maxWaitMs: drain ? 1 : c.batchWaitMs,
+          // draining a backlog (a saturated run's) in batches of 10 or more
+          samplePeriodMs: c.intervalMs, maxEntries: drain ? Math.max(c.batchEntries, 10) : c.batchEntries, maxWaitMs: drain ? 1 : c.batchWaitMs,
           retryInitialMs: 500, retryMaxMs: 4000, faultBackoffMs: 30_000, onEvent,
         });
         spime.app = node.app;

@@ -109,7 +109,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
 
   try {
     // Not raced: a server or component still starting when the stop came would be left behind.
-    server = await startProsody();
+    server = await startProsody({ logLevel: verbose ? 'debug' : 'info' }); // a fleet's debug log would be most of Prosody's work
     log(`${stamp()} prosody ${server.host} on 127.0.0.1:${server.c2sPort} (pid ${server.pid}), log ${server.logPath}`);
     const srv = server;
     keyService = await startKeyService({ port: srv.componentPort, domain: srv.componentDomain, secret: srv.componentSecret });

@@ -37,6 +37,9 @@ export interface ProsodyOptions {
   /** XEP-0077 in-band registration open to anyone on loopback (mod_register, `allow_registration`):
    *  what `spimekit provision --register inband` uses. Default off. */
   inBandRegistration?: boolean;
+  /** The log's lowest level; default "debug" (what a failing test wants to read). A big fleet
+   *  uses "info": debug logging of every stanza is most of Prosody's CPU per report and login. */
+  logLevel?: 'debug' | 'info' | 'warn';
   /** Lua appended to the global section (before the VirtualHost). */
   extraGlobalConfig?: string;
   /** Keep the temp dir after stop() (or set SPIMEKIT_KEEP_SERVER_DIRS=1). */
@@ -115,7 +118,7 @@ legacy_ssl_ports = { }
 component_ports = { ${componentPort} }
 component_interfaces = { "127.0.0.1" }
 s2s_ports = { }
-log = { { levels = { min = "debug" }, to = "file", filename = ${lua(logPath)} } }
+log = { { levels = { min = ${lua(options.logLevel ?? 'debug')} }, to = "file", filename = ${lua(logPath)} } }
 modules_enabled = { "tls", "saslauth", "disco", "ping", "time", "version", "smacks", "roster", "posix"${options.inBandRegistration ? ', "register"' : ''} }
 allow_registration = ${options.inBandRegistration ? 'true' : 'false'}
 modules_disabled = { "s2s", "offline" }
