@@ -177,7 +177,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     log(`${stamp()} scopenode online as ${await untilStop(scope.start())}`);
 
     // The fleet: each spime gets its key, account and login as soon as one of the set-up slots is
-    // free, logins at least LOGIN_SPACING_MS apart, and starts reporting once online.
+    // free, logins at least loginSpacingMs apart, and starts reporting once online.
     let nextLogin = Date.now();
     // the spimes set up so far (their application is replaced at the drain)
     const live: Array<{ app: SpimeApp }> = [];
