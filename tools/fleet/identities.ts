@@ -50,7 +50,10 @@ export class IdentityCache {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.path = join(dir, `identities-${this.#hash}-${this.#iterations}.jsonl`);
     if (!existsSync(this.path)) return;
-    for (const text of readFileSync(this.path, 'utf8').split('\n')) {
+    const file = readFileSync(this.path, 'utf8');
+    // a torn last line is closed, so the next identity appended starts a line of its own
+    if (file && !file.endsWith('\n')) appendFileSync(this.path, '\n');
+    for (const text of file.split('\n')) {
       if (!text) continue;
       let line: Line;
       try { line = JSON.parse(text) as Line; } catch { continue; } // torn by a kill: made again
