@@ -1,6 +1,6 @@
 // Fleet benchmark: how many simulated spimes one machine carries, and which part gives out first.
 //
-//   npm run bench:fleet -- --spimes N [--minutes M] [--interval S] [--batch N] [--debug-log]
+//   npm run bench:fleet -- --spimes N [--minutes M] [--interval S] [--batch N] [--identities DIR] [--debug-log]
 //
 // Three processes, measured apart: a private Prosody; this one (the ScopeNode — verify, decrypt,
 // store by (osid, date) — and the key service); and bench/fleet-spimes.ts, forked, running the N
@@ -67,7 +67,9 @@ console.log(`bench:fleet: ${count} spimes, a reading every ${intervalMs / 1000} 
   + `${cpus().length} cores, load average ${load0.map((x) => x.toFixed(2)).join(' ')} before`);
 
 // identities first (outside every measurement)
-const ids = new IdentityCache(defaultIdentitiesDir());
+const identitiesAt = args.indexOf('--identities');
+const identitiesDir = identitiesAt >= 0 && args[identitiesAt + 1] ? resolve(args[identitiesAt + 1]!) : defaultIdentitiesDir();
+const ids = new IdentityCache(identitiesDir);
 const names = Array.from({ length: count }, (_, i) => `spime-${i + 1}`);
 const missing = names.filter((n) => !ids.has(n)).length;
 if (missing) {
@@ -127,7 +129,7 @@ try {
     else failed = m.message;
   });
   const config: FleetSpimesConfig = {
-    names, identitiesDir: defaultIdentitiesDir(), flashDir: join(work, 'flash'), host: server.host, port: server.c2sPort, ca: server.caPem,
+    names, identitiesDir, flashDir: join(work, 'flash'), host: server.host, port: server.c2sPort, ca: server.caPem,
     scopeNode: scope.jid, cert: keys.domain, intervalMs, batchEntries: batch, batchWaitMs: intervalMs * batch + 15_000,
     loginSpacingMs: LOGIN_SPACING_MS, setupConcurrency: SETUP_CONCURRENCY, seed: 42,
   };

@@ -45,7 +45,12 @@ describe('a fleet of 30 simulated spimes', () => {
   }, 320_000);
 
   test('npm run bench:fleet -- --spimes 12: the table, 0 lost', async () => {
-    const { stdout } = await run(process.execPath, ['tools/run-ts.js', 'bench/fleet.ts', '--spimes', '12', '--minutes', '0.25', '--interval', '3'], { timeout: 200_000 });
+    const identities = mkdtempSync(join(tmpdir(), 'spimekit-fleet-ids-'));
+    let stdout: string;
+    try {
+      ({ stdout } = await run(process.execPath, ['tools/run-ts.js', 'bench/fleet.ts', '--spimes', '12', '--minutes', '0.25', '--interval', '3', '--identities', identities], { timeout: 200_000 }));
+    } finally { rmSync(identities, { recursive: true, force: true }); }
+    expect(stdout).toMatch(/making 12 identities/);
     for (const row of ['time until all online', 'reports/s sustained', 'CPU per report, spime side', 'CPU per report, ScopeNode side', 'CPU per report, Prosody', 'memory per simulated spime', 'Prosody memory']) {
       expect(stdout).toMatch(new RegExp(`^${row.replace(/[,/]/g, '.')} +\\S`, 'm'));
     }
