@@ -141,8 +141,10 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
 
     // Identities made once and kept: key, password and SCRAM record (no PBKDF2 on either side again)
     const ids = new IdentityCache(o.identitiesDir ?? (o.dataDir ? join(o.dataDir, 'identities') : defaultIdentitiesDir()));
-    const known = names.filter((n) => ids.has(n)).length + (ids.has('scopenode') ? 1 : 0);
-    if (known < count + 1) log(`${stamp()} identities ${ids.path}: ${known} of ${count + 1} kept from earlier runs, making the other ${count + 1 - known} (RSA keys: once)`);
+    // the spimes, the ScopeNode and, when the run claims spime-1, its owner
+    const everyone = [...names, 'scopenode', ...(claimAtS > 0 && count > 0 ? ['owner'] : [])];
+    const known = everyone.filter((n) => ids.has(n)).length;
+    if (known < everyone.length) log(`${stamp()} identities ${ids.path}: ${known} of ${everyone.length} kept from earlier runs, making the other ${everyone.length - known} (RSA keys: once)`);
     /** The account (from its kept SCRAM record) and key, published by the key service, of `user`. */
     const identity = async (user: string): Promise<FleetIdentity> => {
       const id = await untilStop(ids.get(user));
