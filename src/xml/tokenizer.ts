@@ -16,6 +16,8 @@ import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
 import { Utf8Decoder, latin1 } from './utf8.js';
+import { xmlEngine } from './engine.js';
+import { NameTable } from './names.js';
 import {
   ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
   START_TAG, TEXT_RUN, referenceValue, utf8Text,
@@ -69,7 +71,9 @@ export class XmlTokenizer {
   readonly #limits: XmlLimits;
   readonly #document: boolean;
   readonly #stanzaDepth: number; // depth (open elements) at which a stanza is a child
-  readonly #decoder = new Utf8Decoder();
+  readonly #decoder = new Utf8Decoder(xmlEngine.decodeUtf8);
+  readonly #regexPaths = !xmlEngine.cheapLoops; // engine.ts
+  readonly #names: NameTable | null = xmlEngine.cheapLoops ? new NameTable(this.#decoder) : null;
   readonly #tree: TreeBuilder;
 
   #error: Error | null = null;
@@ -188,6 +192,18 @@ export class XmlTokenizer {
     return this.#decoder.decode(this.#carry, 0, len);
   }
 
+  /** The current token, a name: interned where the engine makes that cheap (names.ts). */
+  #takeName(buf: Uint8Array, mark: number, end: number): string {
+    const names = this.#names;
+    if (names === null) return this.#take(buf, mark, end);
+    this.#rawOpen = false;
+    if (this.#carryLen === 0) return names.name(buf, mark, end);
+    this.#append(buf, mark, end);
+    const len = this.#carryLen;
+    this.#carryLen = 0;
+    return names.name(this.#carry, 0, len);
+  }
+
   #append(buf: Uint8Array, from: number, to: number): void {
     const need = this.#carryLen + to - from;
     if (need > this.#carry.length) {
@@ -295,7 +311,7 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
+          if (this.#regexPaths && mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
             i = this.#nativeText(buf, mark, i, end);
             mark = i;
           }
@@ -343,7 +359,7 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && ATTR_PLAIN[buf[i]] === 1) i++;
-          if (i === lim && i < end) {
+          if (this.#regexPaths && i === lim && i < end) {
             let stop = buf.indexOf(this.#quote, i);
             if (stop < 0 || stop > end) stop = end;
             i = this.#nativeRun(buf, mark, i, stop, ATTR_SPECIAL);
@@ -425,7 +441,7 @@ export class XmlTokenizer {
           const space = (ASCII[b] & C_SPACE) !== 0;
           if (state === START_NAME) {
             if (space || b === 0x3e || b === 0x2f) {
-              this.#name = this.#take(buf, mark, i); mark = -1;
+              this.#name = this.#takeName(buf, mark, i); mark = -1;
               this.#attrCount = 0;
               this.#needSpace = false;
               if (space) state = TAG;
@@ -434,13 +450,13 @@ export class XmlTokenizer {
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === ATTR_NAME) {
             if (space || b === 0x3d) {
-              const name = this.#take(buf, mark, i); mark = -1;
+              const name = this.#takeName(buf, mark, i); mark = -1;
               this.#addAttribute(name);
               state = space ? ATTR_EQ : ATTR_QUOTE;
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === END_NAME) {
             if (space || b === 0x3e) {
-              this.#name = this.#take(buf, mark, i); mark = -1;
+              this.#name = this.#takeName(buf, mark, i); mark = -1;
               if (space) state = END_TAIL;
               else { state = this.#closeEnd(); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
@@ -669,7 +685,7 @@ export class XmlTokenizer {
    */
   #nativeTag(buf: Uint8Array, at: number, end: number, n: number): number {
     const depth = this.#tree.depth;
-    if (depth === 0) return -1;
+    if (depth === 0 || !this.#regexPaths) return -1;
     const isEnd = at + 1 < end && buf[at + 1] === 0x2f;
     if (isEnd) {
       // `</name>` of the open element: compared with its name byte by byte, no decoding. Any
