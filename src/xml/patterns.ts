@@ -14,8 +14,8 @@ export const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\x
 /** The longest prefix of character data the state machine would pass through unchanged. */
 export const TEXT_RUN = new RegExp(`(?:[\\t\\n\\x20-\\x25\\x27-\\x3b\\x3d\\x3f-\\x5c\\x5e-\\x7f]+|${UTF8_SEQ})*`, 'y');
 export const NON_ASCII = /[\x80-\xff]/;
-/** The same, ASCII only: the common case, matched by one character class. */
-export const ASCII_RUN = /[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x5c\x5e-\x7f]*/y;
+/** The first character that ends plain ASCII character data (the common case), searched for. */
+export const TEXT_STOP = /[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x5c\x5e-\x7f]/g;
 // [67] Reference: the predefined entities and character references, by the native paths.
 export const REF = '&(?:(lt|gt|amp|apos|quot)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));';
 export const REFERENCE = new RegExp(REF, 'y');

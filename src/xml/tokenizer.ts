@@ -19,7 +19,7 @@ import { Utf8Decoder, latin1 } from './utf8.js';
 import { xmlEngine } from './engine.js';
 import { NameTable } from './names.js';
 import {
-  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
+  TEXT_STOP, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
   START_TAG, TEXT_RUN, referenceValue, utf8Text,
 } from './patterns.js';
 import { checkXmlDecl } from './xmldecl.js';
@@ -204,6 +204,12 @@ export class XmlTokenizer {
     return names.name(this.#carry, 0, len);
   }
 
+  /** The current token, a whole attribute value: short ones are interned too (names.ts), as
+   *  values like type='set' or a JID repeat from stanza to stanza. */
+  #takeValue(buf: Uint8Array, mark: number, end: number): string {
+    return this.#names === null ? this.#take(buf, mark, end) : this.#takeName(buf, mark, end);
+  }
+
   #append(buf: Uint8Array, from: number, to: number): void {
     const need = this.#carryLen + to - from;
     if (need > this.#carry.length) {
@@ -370,10 +376,15 @@ export class XmlTokenizer {
           b = buf[i];
           if (b >= 0x80) break;
           if (b === this.#quote) {
-            const value = this.#take(buf, mark, i);
             const parts = this.#parts;
-            this.#attrValues[this.#attrCount++] = parts.length ? (parts.push(value), parts.join('')) : value;
-            parts.length = 0;
+            let value: string;
+            if (parts.length === 0) value = this.#takeValue(buf, mark, i);
+            else {
+              parts.push(this.#take(buf, mark, i));
+              value = parts.join('');
+              parts.length = 0;
+            }
+            this.#attrValues[this.#attrCount++] = value;
             mark = -1;
             this.#needSpace = true;
             state = TAG;
@@ -636,17 +647,19 @@ export class XmlTokenizer {
     if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
     const parts = this.#parts;
     let i = from;
-    let w = 32;
+    // Growing windows: a short text costs little past its end, a long one few calls. (Not
+    // indexOf for the next '<': XS meters a typed array's indexOf per element, more than this.)
+    let w = 64;
     while (i < end) {
       const stop = end - i > w ? i + w : end;
+      if (w < NATIVE_WINDOW) w *= 4;
       const run = latin1(buf, i, stop);
       let p = 0;
       for (;;) {
-        // Sticky and always matching (possibly empty): test() leaves the match end in lastIndex,
-        // without allocating a match array.
-        ASCII_RUN.lastIndex = p;
-        ASCII_RUN.test(run);
-        let q = ASCII_RUN.lastIndex;
+        // A search for the first byte that is not plain ASCII text: one step per character, where
+        // a greedy match costs three on XS. test() leaves it in lastIndex, allocating nothing.
+        TEXT_STOP.lastIndex = p;
+        let q = TEXT_STOP.test(run) ? TEXT_STOP.lastIndex - 1 : run.length;
         let ascii = true;
         if (q < run.length && run.charCodeAt(q) >= 0x80) {
           TEXT_RUN.lastIndex = q;
@@ -671,7 +684,6 @@ export class XmlTokenizer {
         if (p === run.length) break;
       }
       i = stop;
-      if (w < NATIVE_WINDOW) w *= 2;
     }
     return i;
   }
@@ -781,8 +793,13 @@ export class XmlTokenizer {
   #commitText(): void {
     const parts = this.#parts;
     if (parts.length === 0) return;
-    if (this.#collecting) this.#tree.text(parts.length === 1 ? parts[0] : parts.join(''));
-    parts.length = 0;
+    if (parts.length === 1) {
+      const s = parts.pop()!;
+      if (this.#collecting) this.#tree.text(s);
+    } else {
+      if (this.#collecting) this.#tree.text(parts.join(''));
+      parts.length = 0;
+    }
   }
 
   /** A start tag's name begins: stanza bookkeeping and limits. */
