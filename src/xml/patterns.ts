@@ -5,7 +5,7 @@
 import { isXmlChar } from './chars.js';
 
 // Characters a native run stops at (the delimiter, '<' or the quote, is found by indexOf first).
-export const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/;
+export const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/g;
 // Well-formed UTF-8 (RFC 3629 §4) of [2] Char, as Latin-1 code units: no overlongs, surrogates,
 // values above U+10FFFF, nor U+FFFE/U+FFFF.
 export const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\xbf]|[\\xe1-\\xec\\xee][\\x80-\\xbf]{2}'
@@ -40,7 +40,7 @@ export const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
 export const S = '[ \\t\\r\\n]';
 export const VALUE_PART = `${UTF8_SEQ}|&(?:lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
 export const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*"`;
-export const START_TAG = new RegExp(`^<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`);
+export const START_TAG = new RegExp(`<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`, 'y');
 export const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
 export const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
 export const NATIVE_WINDOW = 1024;

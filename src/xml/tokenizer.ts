@@ -15,13 +15,11 @@ import type { XmlCondition } from './errors.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
-import { Utf8Decoder, latin1 } from './utf8.js';
+import { Utf8Decoder } from './utf8.js';
 import { xmlEngine } from './engine.js';
 import { NameTable } from './names.js';
-import {
-  TEXT_STOP, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
-  START_TAG, TEXT_RUN, referenceValue, utf8Text,
-} from './patterns.js';
+import { NativePaths } from './native.js';
+import { ATTR_SPECIAL, NATIVE_AFTER, PREDEFINED } from './patterns.js';
 import { checkXmlDecl } from './xmldecl.js';
 
 export interface XmlStreamHandler {
@@ -72,7 +70,7 @@ export class XmlTokenizer {
   readonly #document: boolean;
   readonly #stanzaDepth: number; // depth (open elements) at which a stanza is a child
   readonly #decoder = new Utf8Decoder(xmlEngine.decodeUtf8);
-  readonly #regexPaths = !xmlEngine.cheapLoops; // engine.ts
+  readonly #native: NativePaths | null = xmlEngine.cheapLoops ? null : new NativePaths(); // engine.ts
   readonly #names: NameTable | null = xmlEngine.cheapLoops ? new NameTable(this.#decoder) : null;
   readonly #tree: TreeBuilder;
 
@@ -239,6 +237,7 @@ export class XmlTokenizer {
     }
     let end = this.#endFor(n);
     let b = 0;
+    this.#native?.forget();
     // Hot state in locals, stored back at the end.
     let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
@@ -317,7 +316,7 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (this.#regexPaths && mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
+          if (this.#native !== null && mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
             i = this.#nativeText(buf, mark, i, end);
             mark = i;
           }
@@ -365,10 +364,10 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && ATTR_PLAIN[buf[i]] === 1) i++;
-          if (this.#regexPaths && i === lim && i < end) {
-            let stop = buf.indexOf(this.#quote, i);
-            if (stop < 0 || stop > end) stop = end;
-            i = this.#nativeRun(buf, mark, i, stop, ATTR_SPECIAL);
+          if (this.#native !== null && i === lim && i < end) {
+            // The run stops at either quote (searched for in the view, not by indexOf).
+            this.#pushRaw(buf, mark, i);
+            i = this.#native.run(buf, i, end, ATTR_SPECIAL, this.#parts);
             mark = i;
           }
           while (i < end && ATTR_PLAIN[buf[i]] === 1) i++;
@@ -638,149 +637,47 @@ export class XmlTokenizer {
     else this.#rawOpen = mark >= 0;
   }
 
-  /**
-   * Text from `from` on, checked and decoded by native code in growing windows: a regular
-   * expression over the window's Latin-1 string finds the first byte that needs the state machine
-   * ('<', '&', ']', '>', CR, a control or a non-ASCII byte). Returns its position.
-   */
+  /** Text from `from` on through the native path (native.ts); returns where it stopped. */
   #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
     if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
-    const parts = this.#parts;
-    let i = from;
-    // Growing windows: a short text costs little past its end, a long one few calls. (Not
-    // indexOf for the next '<': XS meters a typed array's indexOf per element, more than this.)
-    let w = 64;
-    while (i < end) {
-      const stop = end - i > w ? i + w : end;
-      if (w < NATIVE_WINDOW) w *= 4;
-      const run = latin1(buf, i, stop);
-      let p = 0;
-      for (;;) {
-        // A search for the first byte that is not plain ASCII text: one step per character, where
-        // a greedy match costs three on XS. test() leaves it in lastIndex, allocating nothing.
-        TEXT_STOP.lastIndex = p;
-        let q = TEXT_STOP.test(run) ? TEXT_STOP.lastIndex - 1 : run.length;
-        let ascii = true;
-        if (q < run.length && run.charCodeAt(q) >= 0x80) {
-          TEXT_RUN.lastIndex = q;
-          TEXT_RUN.test(run);
-          q = TEXT_RUN.lastIndex;
-          ascii = false;
-        }
-        if (q > p) {
-          const piece = p === 0 && q === run.length ? run : run.slice(p, q);
-          parts.push(ascii ? piece : decodeURIComponent(escape(piece)));
-        }
-        if (q === run.length) break;
-        // A predefined entity or a legal character reference is taken here too; anything else
-        // (or one cut by the window) goes to the state machine.
-        if (run.charCodeAt(q) !== 0x26) return i + q;
-        REFERENCE.lastIndex = q;
-        const m = REFERENCE.exec(run);
-        const value = m === null ? undefined : referenceValue(m[1], m[2], m[3]);
-        if (value === undefined) return i + q;
-        parts.push(value);
-        p = q + m![0].length;
-        if (p === run.length) break;
-      }
-      i = stop;
-    }
-    return i;
+    return this.#native!.text(buf, from, end, this.#parts);
   }
 
   /**
-   * A complete, plain start or end tag at `at` (ASCII names, values without references, white
-   * space characters or non-ASCII bytes, all inside this chunk) handled in a few native regular
-   * expression calls. Returns the position after its '>', or -1 to let the state machine take the
-   * tag byte by byte; both paths check the same things in the same order, so results and error
-   * offsets do not depend on which one ran.
+   * A start or end tag at `at` through the native path (native.ts). Returns the position after
+   * its '>', or -1 to let the state machine take the tag byte by byte; both check the same things
+   * in the same order, so results and error offsets do not depend on which one ran.
    */
   #nativeTag(buf: Uint8Array, at: number, end: number, n: number): number {
     const depth = this.#tree.depth;
-    if (depth === 0 || !this.#regexPaths) return -1;
-    const isEnd = at + 1 < end && buf[at + 1] === 0x2f;
-    if (isEnd) {
-      // `</name>` of the open element: compared with its name byte by byte, no decoding. Any
-      // other end tag (white space before '>', a mismatch, non-ASCII) takes the slow path.
+    const native = this.#native;
+    if (depth === 0 || native === null) return -1;
+    if (at + 1 < end && buf[at + 1] === 0x2f) {
+      // `</name>` of the open element only; any other end tag takes the slow path.
       const name = this.#tree.openName();
-      const len = name.length;
-      const close = at + 2 + len;
-      if (close >= end || buf[close] !== 0x3e) return -1;
-      for (let k = 0; k < len; k++) {
-        const c = name.charCodeAt(k);
-        if (c >= 0x80 || buf[at + 2 + k] !== c) return -1; // a code unit is a byte only below 0x80
-      }
+      const next = native.endTag(buf, at, end, name);
+      if (next < 0) return -1;
       if (this.#parts.length !== 0) this.#commitText();
       this.#name = name;
       this.#nextState = this.#closeEnd();
-      return close + 1;
+      return next;
     }
     // A new stanza is bounded from this '<' on.
     let cap = end;
     if (depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
-    // Find the '>' natively, then decode exactly the tag. Without one, indexOf scans only the rest
-    // of this chunk, which all belongs to the tag.
-    const close = buf.indexOf(0x3e, at) - at;
-    if (close < 0 || close >= cap - at || close >= MAX_NATIVE_TAG) return -1;
-    const run = latin1(buf, at, at + close + 1);
-    const nameBytes = this.#limits.nameBytes;
-    const m = START_TAG.exec(run);
-    if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
-    const attrs = m[2];
-    let count = 0;
-    if (attrs !== '') {
-      // Values need decoding only if the tag has a non-ASCII byte or a reference at all.
-      const plain = attrs.indexOf('&') < 0 && !NON_ASCII.test(attrs);
-      ATTRIBUTE.lastIndex = 0;
-      for (let a = ATTRIBUTE.exec(attrs); a !== null; a = ATTRIBUTE.exec(attrs)) {
-        if (a[1].length > nameBytes) return -1;
-        let value = a[2] ?? a[3];
-        if (!plain && value !== '') {
-          value = utf8Text(value);
-          if (value.indexOf('&') >= 0) {
-            let legal = true;
-            value = value.replace(REFERENCES, (_r, name?: string, dec?: string, hex?: string) => {
-              const v = referenceValue(name, dec, hex);
-              if (v === undefined) { legal = false; return ''; }
-              return v;
-            });
-            if (!legal) return -1;
-          }
-        }
-        this.#attrNames[count] = a[1];
-        this.#attrValues[count++] = value;
-      }
-    }
+    const next = native.tag(buf, at, cap, this.#limits.nameBytes, this.#attrNames, this.#attrValues);
+    if (next < 0) return -1;
+    const count = native.count;
     this.#startTag();
-    this.#name = m[1];
+    this.#name = native.name;
     this.#attrCount = 0;
     // Each name through #addAttribute, in order, for the same duplicate and count checks.
     for (let k = 0; k < count; k++) {
       this.#addAttribute(this.#attrNames[k]);
       this.#attrCount++;
     }
-    this.#nextState = this.#closeStart(m[3] === '/');
-    return at + close + 1;
-  }
-
-  /**
-   * A long run of plain ASCII is checked and decoded by native code (a regular expression over
-   * its Latin-1 string), not byte by byte: the pending token bytes before `from` are flushed, the
-   * plain part of [from, stop) joins the parts, and the position of the first byte that needs
-   * attention is returned. Windows are bounded so that a special byte soon after costs little.
-   */
-  #nativeRun(buf: Uint8Array, mark: number, from: number, stop: number, special: RegExp): number {
-    this.#pushRaw(buf, mark, from);
-    let i = from;
-    while (i < stop) {
-      const w = stop - i > NATIVE_WINDOW ? i + NATIVE_WINDOW : stop;
-      const run = latin1(buf, i, w);
-      const k = run.search(special);
-      if (k < 0) { this.#parts.push(run); i = w; continue; }
-      if (k > 0) this.#parts.push(run.slice(0, k));
-      return i + k;
-    }
-    return i;
+    this.#nextState = this.#closeStart(native.empty);
+    return next;
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
