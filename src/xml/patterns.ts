@@ -40,6 +40,8 @@ export const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
 export const S = '[ \\t\\r\\n]';
 export const VALUE_PART = `${UTF8_SEQ}|&(?:lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
 export const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*"`;
+/** A name, for the plain-tag path (sticky). */
+export const NAME = new RegExp(N, 'y');
 export const START_TAG = new RegExp(`<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`, 'y');
 export const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
 export const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
