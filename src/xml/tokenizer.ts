@@ -326,7 +326,11 @@ export class XmlTokenizer {
           b = buf[i];
           if (b >= 0x80) break;
           if (b === 0x3c) { // '<'
-            if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
+            if (mark >= 0) {
+              if (mark < i || this.#carryLen !== 0) this.#pushRaw(buf, mark, i);
+              else this.#rawOpen = false;
+              mark = -1;
+            }
             this.#tagStart = base + i;
             const next = this.#nativeTag(buf, i, end, n);
             if (next > 0) {
@@ -670,12 +674,16 @@ export class XmlTokenizer {
     const count = native.count;
     this.#startTag();
     this.#name = native.name;
-    this.#attrCount = 0;
-    // Each name through #addAttribute, in order, for the same duplicate and count checks.
-    for (let k = 0; k < count; k++) {
-      this.#addAttribute(this.#attrNames[k]);
-      this.#attrCount++;
+    // The checks of #addAttribute, in the same order, without a call per attribute.
+    if (count !== 0) {
+      const names = this.#attrNames;
+      const max = this.#limits.attributes;
+      for (let k = 0; k < count; k++) {
+        for (let j = 0; j < k; j++) if (names[j] === names[k]) this.#fail('not-well-formed', `duplicate attribute ${names[k]}`, this.#tagStart);
+        if (k >= max) this.#fail('policy-violation', `more than ${max} attributes`, this.#tagStart);
+      }
     }
+    this.#attrCount = count;
     this.#nextState = this.#closeStart(native.empty);
     return next;
   }
