@@ -8,7 +8,8 @@
 // Hot paths: plain tags and text runs that lie inside one chunk are checked and decoded by
 // regular expressions over their Latin-1 view (patterns.ts), native on XS; anything else, and any
 // error, goes byte by byte through the state machine, so results never depend on the path.
-import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode, isXmlChar } from './chars.js';
+import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode } from './chars.js';
+import { ATTR_PLAIN, CDATA_PLAIN, TEXT_PLAIN, characterValue, entityValue, referenceDigit } from './content.js';
 import type { XmlElement } from './element.js';
 import { XmlError } from './errors.js';
 import type { XmlCondition } from './errors.js';
@@ -19,7 +20,9 @@ import { Utf8Decoder } from './utf8.js';
 import { xmlEngine } from './engine.js';
 import { NameTable } from './names.js';
 import { NativePaths } from './native.js';
-import { ATTR_SPECIAL, NATIVE_AFTER, PREDEFINED } from './patterns.js';
+import { ATTR_SPECIAL, NATIVE_AFTER } from './patterns.js';
+import { KW_COMMENT, MAX_DECL, bangKeyword, checkKeyword } from './prolog.js';
+import { checkAttribute, checkAttributes } from './tags.js';
 import { checkXmlDecl } from './xmldecl.js';
 
 export interface XmlStreamHandler {
@@ -44,25 +47,6 @@ const END_START = 11, END_NAME = 12, END_TAIL = 13;
 // Content:
 const TEXT = 14, ENTITY = 15, ENT_NAME = 16, CHARREF = 17, DEC = 18, HEX = 19;
 const BANG = 20, KEYWORD = 21, CDATA = 22;
-
-// Keywords after `<!`, matched byte by byte so that they may be split.
-const KW_COMMENT = [0x2d]; // "<!-" "-"
-const KW_CDATA = [0x43, 0x44, 0x41, 0x54, 0x41, 0x5b]; // "<![" "CDATA["
-const KW_DOCTYPE = [0x4f, 0x43, 0x54, 0x59, 0x50, 0x45]; // "<!D" "OCTYPE"
-
-/** Bytes that need no action inside character data ([14] CharData): Char, minus < & > ] CR. */
-const TEXT_PLAIN = new Uint8Array(256);
-/** The same inside attribute values ([10] AttValue), minus both quotes, tab and LF (normalized). */
-const ATTR_PLAIN = new Uint8Array(256);
-/** The same inside CDATA sections ([20] CData): Char, minus ] and CR. */
-const CDATA_PLAIN = new Uint8Array(256);
-for (let b = 0x20; b < 0x80; b++) TEXT_PLAIN[b] = ATTR_PLAIN[b] = CDATA_PLAIN[b] = 1;
-TEXT_PLAIN[0x09] = TEXT_PLAIN[0x0a] = CDATA_PLAIN[0x09] = CDATA_PLAIN[0x0a] = 1;
-for (const b of [0x3c, 0x26, 0x3e, 0x5d]) TEXT_PLAIN[b] = 0;
-for (const b of [0x3c, 0x26, 0x22, 0x27]) ATTR_PLAIN[b] = 0;
-CDATA_PLAIN[0x5d] = 0;
-
-const MAX_DECL = 256;
 
 export class XmlTokenizer {
   readonly #handler: XmlStreamHandler;
@@ -311,21 +295,48 @@ export class XmlTokenizer {
 
       // --- ASCII, by state ---
       switch (state) {
-        case TEXT: {
-          const s = i;
-          let lim = i + NATIVE_AFTER;
-          if (lim > end) lim = end;
-          while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (this.#native !== null && mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
-            i = this.#nativeText(buf, mark, i, end);
-            mark = i;
+        // Character data ([14] CharData) and CDATA sections ([20] CData): one loop, plain bytes in
+        // bulk; in text, '<' '&' '>' act, in a section only "]]>" ends it.
+        case TEXT: case CDATA: {
+          let plain = TEXT_PLAIN;
+          if (state === CDATA) {
+            // [21] CDEnd: the two ']' before '>' are not content.
+            if (b === 0x3e && brackets >= 2) {
+              if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
+              i++;
+              mark = this.#collecting ? i : -1;
+              state = TEXT;
+              break;
+            }
+            plain = CDATA_PLAIN;
+          } else if (this.#native !== null && mark >= 0) {
+            const s = i;
+            let lim = i + NATIVE_AFTER;
+            if (lim > end) lim = end;
+            while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
+            if (i > s) brackets = 0;
+            if (i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
+              i = this.#nativeText(buf, mark, i, end);
+              mark = i;
+            }
           }
-          while (i < end && TEXT_PLAIN[buf[i]] === 1) i++;
+          const s = i;
+          while (i < end && plain[buf[i]] === 1) i++;
           if (i > s) brackets = 0;
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
-          if (b === 0x3c) { // '<'
+          if (b === 0x5d) { // ']'
+            brackets++;
+          } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
+            brackets = 0;
+            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
+            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
+            else if (i + 1 === n) this.#skipLF = true;
+            if (mark >= 0) mark = i + 1;
+          } else if (state === CDATA) {
+            this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
+          } else if (b === 0x3c) { // '<'
             if (mark >= 0) {
               if (mark < i || this.#carryLen !== 0) this.#pushRaw(buf, mark, i);
               else this.#rawOpen = false;
@@ -347,18 +358,10 @@ export class XmlTokenizer {
             this.#entStart = base + i;
             this.#entReturn = TEXT;
             state = ENTITY;
-          } else if (b === 0x5d) { // ']'
-            brackets++;
           } else if (b === 0x3e) { // '>'
             // [14] CharData must not contain "]]>".
             if (brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
             brackets = 0;
-          } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
-            brackets = 0;
-            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
-            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
-            else if (i + 1 === n) this.#skipLF = true;
-            if (mark >= 0) mark = i + 1;
           } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
           break;
@@ -477,12 +480,7 @@ export class XmlTokenizer {
           } else { // ENT_NAME
             if (b !== 0x3b) this.#fail('not-well-formed', 'entity reference must end with ;', base + i);
             const name = this.#take(buf, mark, i);
-            const value = PREDEFINED[name];
-            // RFC 6120 §11.1: no entity references but the predefined ones; and with no DTD an
-            // undeclared entity is also a well-formedness error (XML 1.0 §4.1 WFC: Entity Declared).
-            if (value === undefined || !Object.prototype.hasOwnProperty.call(PREDEFINED, name)) {
-              this.#fail('restricted-xml', `entity reference &${name}; (RFC 6120 §11.1)`, this.#entStart);
-            }
+            const value = entityValue(name, this.#entStart);
             state = this.#entityEnd(value);
             mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
           }
@@ -548,18 +546,13 @@ export class XmlTokenizer {
           break;
 
         case DEC: case HEX: {
-          let d = -1;
-          if (b >= 0x30 && b <= 0x39) d = b - 0x30;
-          else if (state === HEX && b >= 0x61 && b <= 0x66) d = b - 0x57;
-          else if (state === HEX && b >= 0x41 && b <= 0x46) d = b - 0x37;
+          const d = referenceDigit(b, state === HEX);
           if (d >= 0) {
             // Saturate above the Unicode range; [2] Char rejects it below.
             this.#charRef = Math.min(this.#charRef * (state === HEX ? 16 : 10) + d, 0x110000);
             this.#digits++;
           } else if (b === 0x3b && this.#digits > 0) {
-            // [66] CharRef, WFC: Legal Character.
-            if (!isXmlChar(this.#charRef)) this.#fail('not-well-formed', 'reference to a character not allowed in XML (Char)', base + i);
-            state = this.#entityEnd(String.fromCodePoint(this.#charRef));
+            state = this.#entityEnd(characterValue(this.#charRef, base + i));
             mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
           } else this.#fail('not-well-formed', 'malformed character reference', base + i);
           i++;
@@ -567,10 +560,7 @@ export class XmlTokenizer {
         }
 
         case BANG:
-          if (b === 0x2d) this.#keyword = KW_COMMENT;
-          else if (b === 0x5b) this.#keyword = KW_CDATA;
-          else if (b === 0x44) this.#keyword = KW_DOCTYPE;
-          else this.#fail('not-well-formed', 'unexpected character after <!', base + i);
+          this.#keyword = bangKeyword(b, base + i);
           this.#kwIndex = 0;
           state = KEYWORD;
           i++;
@@ -581,40 +571,10 @@ export class XmlTokenizer {
           if (b !== kw[this.#kwIndex]) this.#fail('not-well-formed', 'unexpected character after <!', base + i);
           i++;
           if (++this.#kwIndex < kw.length) break;
-          // RFC 6120 §11.1: no comments, no DTD. CDATA sections are allowed (XML 1.0 §2.7).
-          if (kw === KW_COMMENT) this.#fail('restricted-xml', 'comment (RFC 6120 §11.1)', this.#tagStart);
-          if (kw === KW_DOCTYPE) this.#fail('restricted-xml', 'document type declaration (RFC 6120 §11.1)', this.#tagStart);
-          if (this.#tree.depth === 0) this.#fail('not-well-formed', 'CDATA section outside the root element', this.#tagStart);
+          checkKeyword(kw, this.#tree.depth, this.#tagStart);
           brackets = 0;
           mark = this.#collecting ? i : -1;
           state = CDATA;
-          break;
-        }
-
-        case CDATA: {
-          // [21] CDEnd: the two ']' before '>' are not content.
-          if (b === 0x3e && brackets >= 2) {
-            if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
-            i++;
-            mark = this.#collecting ? i : -1;
-            state = TEXT;
-            break;
-          }
-          const s = i;
-          while (i < end && CDATA_PLAIN[buf[i]] === 1) i++;
-          if (i > s) brackets = 0;
-          if (i >= end) break;
-          b = buf[i];
-          if (b >= 0x80) break;
-          if (b === 0x5d) brackets++;
-          else if (b === 0x0d) {
-            brackets = 0;
-            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
-            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
-            else if (i + 1 === n) this.#skipLF = true;
-            if (mark >= 0) mark = i + 1;
-          } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
-          i++;
           break;
         }
 
@@ -674,15 +634,8 @@ export class XmlTokenizer {
     const count = native.count;
     this.#startTag();
     this.#name = native.name;
-    // The checks of #addAttribute, in the same order, without a call per attribute.
-    if (count !== 0) {
-      const names = this.#attrNames;
-      const max = this.#limits.attributes;
-      for (let k = 0; k < count; k++) {
-        for (let j = 0; j < k; j++) if (names[j] === names[k]) this.#fail('not-well-formed', `duplicate attribute ${names[k]}`, this.#tagStart);
-        if (k >= max) this.#fail('policy-violation', `more than ${max} attributes`, this.#tagStart);
-      }
-    }
+    // The checks of #addAttribute, in the same order.
+    if (count !== 0) checkAttributes(this.#attrNames, count, this.#limits.attributes, this.#tagStart);
     this.#attrCount = count;
     this.#nextState = this.#closeStart(native.empty);
     return next;
@@ -724,12 +677,8 @@ export class XmlTokenizer {
   }
 
   #addAttribute(name: string): void {
-    const names = this.#attrNames;
-    const count = this.#attrCount;
-    // [40] STag, WFC: Unique Att Spec.
-    for (let k = 0; k < count; k++) if (names[k] === name) this.#fail('not-well-formed', `duplicate attribute ${name}`, this.#tagStart);
-    if (count >= this.#limits.attributes) this.#fail('policy-violation', `more than ${this.#limits.attributes} attributes`, this.#tagStart);
-    names[count] = name;
+    checkAttribute(this.#attrNames, this.#attrCount, name, this.#limits.attributes, this.#tagStart);
+    this.#attrNames[this.#attrCount] = name;
   }
 
   /** The start tag is complete: build the element; returns the next state. */
