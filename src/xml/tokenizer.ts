@@ -326,17 +326,8 @@ export class XmlTokenizer {
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
-          if (b === 0x5d) { // ']'
-            brackets++;
-          } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
-            brackets = 0;
-            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
-            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
-            else if (i + 1 === n) this.#skipLF = true;
-            if (mark >= 0) mark = i + 1;
-          } else if (state === CDATA) {
-            this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
-          } else if (b === 0x3c) { // '<'
+          // '<' '&' '>' are plain in a CDATA section: only text gets here with them.
+          if (b === 0x3c) { // '<'
             if (mark >= 0) {
               if (mark < i || this.#carryLen !== 0) this.#pushRaw(buf, mark, i);
               else this.#rawOpen = false;
@@ -362,6 +353,14 @@ export class XmlTokenizer {
             // [14] CharData must not contain "]]>".
             if (brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
             brackets = 0;
+          } else if (b === 0x5d) { // ']'
+            brackets++;
+          } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
+            brackets = 0;
+            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
+            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
+            else if (i + 1 === n) this.#skipLF = true;
+            if (mark >= 0) mark = i + 1;
           } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
           break;
