@@ -5,7 +5,7 @@
 import type { Utf8Decoder } from './utf8.js';
 
 const SLOTS = 512; // a power of two
-const WIDTH = 64; // longest name or value kept, in bytes
+const WIDTH = 32; // longest name kept, in bytes
 
 export class NameTable {
   readonly #bytes = new Uint8Array(SLOTS * WIDTH);

@@ -186,12 +186,6 @@ export class XmlTokenizer {
     return names.name(this.#carry, 0, len);
   }
 
-  /** The current token, a whole attribute value: short ones are interned too (names.ts), as
-   *  values like type='set' or a JID repeat from stanza to stanza. */
-  #takeValue(buf: Uint8Array, mark: number, end: number): string {
-    return this.#names === null ? this.#take(buf, mark, end) : this.#takeName(buf, mark, end);
-  }
-
   #append(buf: Uint8Array, from: number, to: number): void {
     const need = this.#carryLen + to - from;
     if (need > this.#carry.length) {
@@ -383,7 +377,7 @@ export class XmlTokenizer {
           if (b === this.#quote) {
             const parts = this.#parts;
             let value: string;
-            if (parts.length === 0) value = this.#takeValue(buf, mark, i);
+            if (parts.length === 0) value = this.#take(buf, mark, i);
             else {
               parts.push(this.#take(buf, mark, i));
               value = parts.join('');
