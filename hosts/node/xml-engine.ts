@@ -5,13 +5,15 @@ import { useXmlEngine } from '../../src/xml/engine.js';
 
 // Buffer's utf8Slice decodes a range of any Uint8Array without a view object (TextDecoder needs
 // one per call, which costs more than the decoding for names and short values).
-const utf8Slice = (Buffer.prototype as unknown as { utf8Slice?: (this: Uint8Array, start: number, end: number) => string }).utf8Slice;
+type Slice = (this: Uint8Array, start: number, end: number) => string;
+const { utf8Slice, latin1Slice } = Buffer.prototype as unknown as { utf8Slice?: Slice; latin1Slice?: Slice };
 const textDecoder = new TextDecoder();
 
 export function useNodeXmlEngine(): void {
   useXmlEngine({
     cheapLoops: true,
     decodeUtf8: utf8Slice ? (bytes, start, end) => utf8Slice.call(bytes, start, end) : (bytes, start, end) => textDecoder.decode(bytes.subarray(start, end)),
+    decodeLatin1: latin1Slice ? (bytes, start, end) => latin1Slice.call(bytes, start, end) : null,
   });
 }
 

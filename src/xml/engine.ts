@@ -11,12 +11,16 @@ export interface XmlEngine {
   cheapLoops: boolean;
   /** The host's native decoder of well-formed UTF-8 bytes [start, end) (the tokenizer validates first), or null. */
   decodeUtf8: ((bytes: Uint8Array, start: number, end: number) => string) | null;
+  /** With cheap loops: bytes [start, end) as Latin-1 code units, natively (ASCII text is taken
+   *  as slices of one such string per chunk), or null. */
+  decodeLatin1: ((bytes: Uint8Array, start: number, end: number) => string) | null;
 }
 
-export const xmlEngine: XmlEngine = { cheapLoops: false, decodeUtf8: null };
+export const xmlEngine: XmlEngine = { cheapLoops: false, decodeUtf8: null, decodeLatin1: null };
 
 /** Called by a host at start-up; tokenizers made afterwards use it. */
 export function useXmlEngine(engine: Partial<XmlEngine>): void {
   if (engine.cheapLoops !== undefined) xmlEngine.cheapLoops = engine.cheapLoops;
   if (engine.decodeUtf8 !== undefined) xmlEngine.decodeUtf8 = engine.decodeUtf8;
+  if (engine.decodeLatin1 !== undefined) xmlEngine.decodeLatin1 = engine.decodeLatin1;
 }

@@ -55,6 +55,9 @@ export class XmlTokenizer {
   readonly #stanzaDepth: number; // depth (open elements) at which a stanza is a child
   readonly #decoder = new Utf8Decoder(xmlEngine.decodeUtf8);
   readonly #native: NativePaths | null = xmlEngine.cheapLoops ? null : new NativePaths(); // engine.ts
+  readonly #latin1 = xmlEngine.decodeLatin1; // engine.ts
+  #chunkText: string | null = null; // the current chunk as Latin-1, made on first use (#take)
+  #lastNonAscii = -1; // offset of the last UTF-8 lead byte seen
   readonly #names: NameTable | null = xmlEngine.cheapLoops ? new NameTable(this.#decoder) : null;
   readonly #tree: TreeBuilder;
 
@@ -124,6 +127,7 @@ export class XmlTokenizer {
     this.#brackets = 0;
     this.#attrCount = 0;
     this.#bomLen = 0;
+    this.#lastNonAscii = -1;
     this.#rootDone = false;
     this.#collecting = false;
     this.#inStanza = false;
@@ -167,7 +171,16 @@ export class XmlTokenizer {
   /** The current token's bytes up to `end` (exclusive) as a string, less `trim` bytes at its end. */
   #take(buf: Uint8Array, mark: number, end: number, trim = 0): string {
     this.#rawOpen = false;
-    if (this.#carryLen === 0) return end - trim > mark ? this.#decoder.decode(buf, mark, end - trim) : '';
+    if (this.#carryLen === 0) {
+      if (end - trim <= mark) return '';
+      // ASCII (no lead byte since the token began): a slice of the chunk's Latin-1 string, which
+      // V8 makes without copying.
+      if (this.#latin1 !== null && this.#lastNonAscii < this.#base + mark) {
+        if (this.#chunkText === null) this.#chunkText = this.#latin1(buf, 0, buf.length);
+        return this.#chunkText.slice(mark, end - trim);
+      }
+      return this.#decoder.decode(buf, mark, end - trim);
+    }
     this.#append(buf, mark, end);
     const len = this.#carryLen - trim;
     this.#carryLen = 0;
@@ -216,6 +229,7 @@ export class XmlTokenizer {
     let end = this.#endFor(n);
     let b = 0;
     this.#native?.forget();
+    this.#chunkText = null;
     // Hot state in locals, stored back at the end.
     let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
@@ -246,6 +260,7 @@ export class XmlTokenizer {
       }
       if (b >= 0x80) {
         seqStart = base + i;
+        this.#lastNonAscii = seqStart;
         if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
         else if (b >= 0xe0 && b <= 0xef) {
           need = 2; cp = b & 0x0f;
