@@ -5,9 +5,13 @@
 //
 // Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
 // decoded early); strings are decoded once per name, attribute value or text run.
-// Hot paths: plain tags and text runs that lie inside one chunk are checked and decoded by
-// regular expressions over their Latin-1 view (patterns.ts), native on XS; anything else, and any
-// error, goes byte by byte through the state machine, so results never depend on the path.
+// Parts: outside the root and `<!` (prolog.ts), content and references (content.ts), attribute
+// checks (tags.ts), the native fast paths (native.ts); this module is the state machine itself.
+// How it scans depends on the engine (engine.ts). On XS (the device) plain tags and text runs that
+// lie inside one chunk are checked and decoded by regular expressions over a Latin-1 view
+// (native.ts), native there; on a JIT (Node) the byte loops below are faster, names are interned
+// (names.ts) and strings come from the host's decoder. Anything else, and any error, goes byte by
+// byte through the state machine, so results never depend on the path.
 import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode } from './chars.js';
 import { ATTR_PLAIN, CDATA_PLAIN, TEXT_PLAIN, characterValue, entityValue, referenceDigit } from './content.js';
 import type { XmlElement } from './element.js';
@@ -108,7 +112,7 @@ export class XmlTokenizer {
     this.#limits = limits;
     this.#document = options.mode === 'document';
     this.#stanzaDepth = this.#document ? 0 : 1;
-    this.#tree = new TreeBuilder(this.#document ? -1 : 1);
+    this.#tree = new TreeBuilder(this.#document ? -1 : 1, xmlEngine.cheapLoops);
   }
 
   /** Forgets everything for a new stream (RFC 6120 §4.3.3: after STARTTLS and SASL success). Offsets restart at 0. */
@@ -318,16 +322,12 @@ export class XmlTokenizer {
               break;
             }
             plain = CDATA_PLAIN;
-          } else if (this.#native !== null && mark >= 0) {
+          } else if (this.#native !== null && mark >= 0 && (TEXT_PLAIN[b] === 1 || b >= 0x80 || b === 0x26)) {
+            // Text to keep: the native path, from its first byte (the view is usually there).
             const s = i;
-            let lim = i + NATIVE_AFTER;
-            if (lim > end) lim = end;
-            while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
+            i = this.#nativeText(buf, mark, i, end);
+            mark = i;
             if (i > s) brackets = 0;
-            if (i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
-              i = this.#nativeText(buf, mark, i, end);
-              mark = i;
-            }
           }
           const s = i;
           while (i < end && plain[buf[i]] === 1) i++;

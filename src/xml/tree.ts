@@ -1,7 +1,7 @@
 // Builds element trees from start/end tags, resolving namespaces per Namespaces in XML 1.0
 // (Third Edition): §3 declarations, §5 QName constraints, §6.1 scoping, §6.3 attribute uniqueness.
 // Errors are reported at the byte offset of the tag's `<`.
-import { NO_NAMESPACE, XmlElement, type XmlNode } from './element.js';
+import { NO_NAMESPACE, XmlElement } from './element.js';
 import { XmlError } from './errors.js';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -26,8 +26,14 @@ export class TreeBuilder {
   /** Open elements (a field, not a getter: read for every tag). */
   depth = 0;
 
-  constructor(detachDepth = -1) {
+  // A first child replaces the empty array with a one-element one: V8 gives an empty array room
+  // for 17 on its first push, and most elements have one child (on XS a push is cheaper). Nobody
+  // holds the array before its element is complete (the stream header has no children).
+  readonly #compactChildren: boolean;
+
+  constructor(detachDepth = -1, compactChildren = false) {
     this.#detachDepth = detachDepth;
+    this.#compactChildren = compactChildren;
   }
 
 
@@ -99,7 +105,11 @@ export class TreeBuilder {
       else attrs[name] = values[k];
     }
     const element = new XmlElement(local, ns, attrs, []);
-    if (depth > 0 && depth !== this.#detachDepth) append(this.#open[depth - 1], element);
+    if (depth > 0 && depth !== this.#detachDepth) {
+      const parent = this.#open[depth - 1];
+      if (this.#compactChildren && parent.children.length === 0) parent.children = [element];
+      else parent.children.push(element);
+    }
     this.#open[depth] = element;
     this.#qnames[depth] = qname;
     this.#defaults[depth] = defaultNs;
@@ -127,7 +137,9 @@ export class TreeBuilder {
 
   /** Appends character data to the innermost element. */
   text(s: string): void {
-    append(this.#open[this.depth - 1], s);
+    const parent = this.#open[this.depth - 1];
+    if (this.#compactChildren && parent.children.length === 0) parent.children = [s];
+    else parent.children.push(s);
   }
 
   #bind(prefix: string, uri: string): void {
@@ -146,15 +158,6 @@ export class TreeBuilder {
     if (uri === undefined || (uri === '' && prefix !== '')) throw new XmlError('not-well-formed', `unbound namespace prefix ${prefix}`, offset);
     return uri;
   }
-}
-
-/** A child for an element being built. The first replaces the empty array with a one-element
- *  one: V8 gives an empty array room for 17 on its first push, and most elements have one child.
- *  (Nobody holds the array before its element is complete; the stream header has no children.) */
-function append(parent: XmlElement, node: XmlNode): void {
-  const children = parent.children;
-  if (children.length === 0) parent.children = [node];
-  else children.push(node);
 }
 
 /** §3 Namespace constraints: Reserved Prefixes and Namespace Names; No Prefix Undeclaring. */
