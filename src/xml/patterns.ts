@@ -45,7 +45,7 @@ export const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\
 export const NAME = new RegExp(N, 'y');
 export const START_TAG = new RegExp(`<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`, 'y');
 export const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
-export const NATIVE_AFTER = 1; // plain bytes seen one by one before switching to a native run (text: the view is usually there)
+export const NATIVE_AFTER = 1; // plain bytes of an attribute value seen one by one before its native run
 export const NATIVE_WINDOW = 1024;
 export const MAX_NATIVE_TAG = 2048;
 
