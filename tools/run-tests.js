@@ -10,8 +10,9 @@ import { runXsTests } from './xs-test.js';
 import { ensureServers } from './ensure-servers.js';
 import { deviceBuild } from './device-build.js';
 
-// The server suites need Prosody and ejabberd: install them now, or stop before running anything.
-if (!ensureServers(['prosody', 'ejabberd', 'openssl'], { command: 'npm test' })) process.exit(1);
+// The server suites need Prosody and ejabberd, the ScopeNode store's PostgreSQL, the dashboard's
+// browser: install them now, or stop before running anything.
+if (!ensureServers(['prosody', 'ejabberd', 'openssl', 'postgresql', 'chromium'], { command: 'npm test' })) process.exit(1);
 
 const args = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0;
