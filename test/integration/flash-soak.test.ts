@@ -161,13 +161,20 @@ test('kill -9 mid-run, start again on the same flash file: the readings in flash
     }).finally(() => clearTimeout(deadline));
     await exited;
     const before = new Set([...stored.values()].map((e) => e.ppm));
+    // the same identity on a new flash (a reset): what it sent before must not swallow new readings
+    const sentBefore = Math.max(0, ...[...stored.values()].map((e) => parseDateTime(e.date)!));
     const spimeApp = startNodeSpime({ client: spime, crypto, key: spimeKey, cert: server.componentDomain, scopeNode: scope.jid, scopeNodeCert: server.componentDomain, flashPath: path, entry: () => ({ date: '' }), maxWaitMs: 1 });
     expect(spimeApp.app.status().pending).toBeGreaterThanOrEqual(150);
     for (let t = 0; t < 1000 && spimeApp.app.status().pending > 0; t++) await sleep(10);
     expect(spimeApp.app.status().pending).toBe(0);
     await spimeApp.stop();
-    const arrived = [...stored.values()].map((e) => e.ppm!).filter((p) => p >= 100000 && !before.has(p));
+    const fresh = [...stored.values()].filter((e) => e.ppm! >= 100000 && !before.has(e.ppm));
+    const arrived = fresh.map((e) => e.ppm!);
     for (const p of taken) expect(arrived).toContain(p);
+    // the writer never knew the time (fresh flash, offline): dated by the restart, after all the
+    // identity had sent, and not in the future — never 1970
+    for (const e of fresh) expect(parseDateTime(e.date)!).toBeGreaterThan(sentBefore);
+    for (const e of fresh) expect(parseDateTime(e.date)!).toBeLessThanOrEqual(Date.now());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
