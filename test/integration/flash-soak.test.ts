@@ -98,20 +98,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test(`${CUTS} power cuts, ${NET_CUTS} connection cuts mid-stanza, ${RESTARTS} Prosody restarts (seed ${SEED}): after draining, the ScopeNode holds exactly the readings taken, in order`, async () => {
   const prng = new Prng(SEED);
   const net = new Prng(SEED ^ 0x5eed); // its own stream: the power cuts do not depend on the network's
-  const flash = new SimFlash({ blocks: 4, blockLength: 4096, seed: SEED });
+  const flash = new SimFlash({ blocks: 8, blockLength: 4096, seed: SEED });
   const sender = new SealedReportSender({ client: spime, crypto, key: spimeKey, cert: server.componentDomain, scopeNode: scope.jid, scopeNodeCert: server.componentDomain, now: Date.now });
   let counter = 0;
   const taken = new Set<number>();
   let halts = 0;
 
   // connection cuts: every connection the spime opens gets a rule — cut after a random number of
-  // bytes (the login is ~2 KB, a report 2–5 KB) in a random direction — while more are wanted
+  // bytes in one direction (the login is ~1.5 KB up and ~4 KB down; reports go up at ~20 KB/s,
+  // results come down at ~3 KB/s) — while more are wanted. Sized so that a connection lives about
+  // a boot and carries a few reports: the backlog must not outgrow the flash (that would be drops)
   const ruled: Array<{ conn: ProxyConnection; rule: CutRule }> = [];
   const queued: CutRule[] = [];
   const netCuts = () => ruled.filter(({ conn, rule }) => conn.bytes[rule.dir] >= rule.afterBytes).length;
   let cutting = NET_CUTS > 0;
   const arm = () => {
-    const rule: CutRule = { afterBytes: 200 + net.int(16000), dir: net.next() < 0.5 ? 'c2s' : 's2c', once: true };
+    const up = net.next() < 0.7;
+    const rule: CutRule = up ? { afterBytes: 500 + net.int(14000), dir: 'c2s', once: true } : { afterBytes: 500 + net.int(6000), dir: 's2c', once: true };
     queued.push(rule);
     proxy.cutAfter(rule);
   };
@@ -145,12 +148,12 @@ test(`${CUTS} power cuts, ${NET_CUTS} connection cuts mid-stanza, ${RESTARTS} Pr
       log: new FlashLog(flash), timers: nodeClock, sender,
       read: () => { current = 400 + counter++; return { ppm: current, temperature: 21 }; },
       serverTime: () => spime.syncTime(),
-      samplePeriodMs: 10, maxEntries: 1 + prng.int(12), maxWaitMs: 100, retryInitialMs: 20, retryMaxMs: 200,
+      samplePeriodMs: 20, maxEntries: 1 + prng.int(20), maxWaitMs: 100, retryInitialMs: 20, retryMaxMs: 200,
     });
     const take = app.takeReading.bind(app);
     app.takeReading = () => { const seq = take(); if (seq !== undefined) taken.add(current!); return seq; };
     const offs = [spime.on('online', () => app.setOnline(true)), spime.on('offline', () => app.setOnline(false))];
-    if (cut) flash.cutAt(prng.int(2500));
+    if (cut) flash.cutAt(prng.int(1500));
     app.setOnline(spime.status === 'online');
     app.start();
     return { app, off: () => offs.forEach((f) => f()) };
