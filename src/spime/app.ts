@@ -45,6 +45,13 @@ export interface SpimeAppOptions {
   /** Names of the sensors currently in fault (for the status). */
   sensorFaults?: () => string[];
   samplePeriodMs?: number;
+  /** Per-quantity periods where they differ from samplePeriodMs (e.g. pressure every 10 min). A
+   *  reading then carries the quantities that are due; the scheduler ticks at the shortest period. */
+  periodsMs?: Partial<Record<Quantity, number>>;
+  /** Position more often while moving: this period once the position has moved `movingMeters`
+   *  (default 25 m) from the last one taken. */
+  movingPeriodMs?: number;
+  movingMeters?: number;
   /** A report carries up to this many entries… */
   maxEntries?: number;
   /** …or what has waited this long. */
@@ -60,6 +67,13 @@ export interface SpimeAppOptions {
   resyncMs?: number;
   onEvent?: (event: SpimeEvent) => void;
 }
+
+/** What can be sampled on its own period: position is lat, lon and ele together. */
+export type Quantity = 'position' | 'exposure' | 'ppm' | 'temperature' | 'humidity' | 'pressure';
+const QUANTITY_FIELDS: Readonly<Record<Quantity, ReadonlyArray<keyof ReadingValues>>> = {
+  position: ['lat', 'lon', 'ele'], exposure: ['exposure'], ppm: ['ppm'], temperature: ['temperature'], humidity: ['humidity'], pressure: ['pressure'],
+};
+const QUANTITIES = Object.keys(QUANTITY_FIELDS) as Quantity[];
 
 export type SpimeEvent =
   | { type: 'sampled'; seq: number; dated: boolean }
@@ -289,15 +303,48 @@ export class SpimeApp {
 
   #sample(): void {
     if (!this.#running) return;
-    this.#sampleTimer = this.#t.setTimeout(() => this.#sample(), this.#o.samplePeriodMs ?? 60_000);
+    const tick = this.#tickMs();
+    this.#sampleTimer = this.#t.setTimeout(() => this.#sample(), tick);
     this.#checkGps();
-    this.takeReading();
+    this.takeReading(this.#o.periodsMs || this.#o.movingPeriodMs ? (q, v) => this.#quantityDue(q, v, tick) : undefined);
   }
 
-  /** Takes one reading now (the scheduler calls this every period). Returns its seq. */
-  takeReading(): number | undefined {
+  #periodOf(q: Quantity): number {
+    return this.#o.periodsMs?.[q] ?? this.#o.samplePeriodMs ?? 60_000;
+  }
+
+  #tickMs(): number {
+    return Math.min(...QUANTITIES.map((q) => this.#periodOf(q)), this.#o.movingPeriodMs ?? Infinity);
+  }
+
+  /** Monotonic time each quantity was last taken, and the last position taken. */
+  #lastTaken = new Map<Quantity, number>();
+  #lastPosition: { lat: number; lon: number } | undefined;
+
+  /** Whether quantity `q` is due at this tick (half a tick early counts: timers jitter). */
+  #quantityDue(q: Quantity, v: ReadingValues, tick: number): boolean {
+    const last = this.#lastTaken.get(q);
+    if (last === undefined) return true;
+    let period = this.#periodOf(q);
+    if (q === 'position' && this.#o.movingPeriodMs !== undefined && this.#lastPosition && v.lat !== undefined && v.lon !== undefined
+      && metresBetween(this.#lastPosition, { lat: v.lat, lon: v.lon }) >= (this.#o.movingMeters ?? 25)) period = Math.min(period, this.#o.movingPeriodMs);
+    return this.#mono() - last >= period - tick / 2;
+  }
+
+  /** Takes one reading now (the scheduler calls this every period), of the quantities `due` says
+   *  (default: all). Returns its seq. */
+  takeReading(due?: (q: Quantity, values: ReadingValues) => boolean): number | undefined {
     if (this.#halted) return undefined;
-    const raw = this.#o.read();
+    let raw = this.#o.read();
+    if (raw && due) {
+      const all = raw;
+      const picked: ReadingValues = {};
+      for (const q of QUANTITIES) {
+        if (!QUANTITY_FIELDS[q].some((f) => all[f] !== undefined) || !due(q, all)) continue;
+        for (const f of QUANTITY_FIELDS[q]) if (all[f] !== undefined) (picked as Record<string, unknown>)[f] = all[f];
+      }
+      raw = picked;
+    }
     const values = raw && quantizeValues(raw);
     if (!values || Object.keys(values).length === 0) return undefined;
     const mono = Math.max(Math.round(this.#mono()), this.#lastMono + 1);
@@ -314,6 +361,8 @@ export class SpimeApp {
     const before = this.#log.dropped;
     const seq = this.#flash(() => this.#log.append(encodeReading(reading)));
     if (seq === undefined) return undefined;
+    for (const q of QUANTITIES) if (QUANTITY_FIELDS[q].some((f) => values[f] !== undefined)) this.#lastTaken.set(q, mono);
+    if (values.lat !== undefined && values.lon !== undefined) this.#lastPosition = { lat: values.lat, lon: values.lon };
     if (this.#log.dropped > before) this.#emit({ type: 'dropped', count: this.#log.dropped - before });
     this.#emit({ type: 'sampled', seq, dated: utc !== undefined });
     this.#pump();
@@ -553,6 +602,13 @@ export class SpimeApp {
   }
 
   get retryAt(): number { return this.#retryAt; }
+}
+
+/** Great-circle distance (haversine), m: enough to tell moving from standing. */
+function metresBetween(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const h = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 function decodeOrUndefined(e: LogEntry): StoredReading | undefined {

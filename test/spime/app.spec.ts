@@ -335,6 +335,37 @@ describe('SpimeApp: dates', () => {
   });
 });
 
+describe('SpimeApp: per-quantity periods', () => {
+  test('each quantity on its own period: a reading carries the ones that are due', async () => {
+    const { app, clock, scope } = setup({ samplePeriodMs: 1000, periodsMs: { pressure: 5000 }, maxEntries: 1,
+      read: () => ({ ppm: 400, pressure: 100_000 }) });
+    app.setOnline(true);
+    app.start();
+    await clock.advance(10_500);
+    const sent = scope.reports.flat();
+    expect(sent.filter((e) => e.ppm !== undefined)).toHaveLength(11); // 0, 1, … 10 s
+    expect(sent.filter((e) => e.pressure !== undefined)).toHaveLength(3); // 0, 5, 10 s
+    await app.stop();
+  });
+
+  test('position more often while moving: at most every movingPeriodMs once it moved movingMeters from the last one taken', async () => {
+    let lat = 45.0;
+    const { app, clock, scope } = setup({ samplePeriodMs: 10_000, movingPeriodMs: 1000, movingMeters: 25, maxEntries: 1,
+      read: () => ({ lat, lon: 9.0, ppm: 400 }) });
+    app.setOnline(true);
+    app.start();
+    await clock.advance(20_500); // standing
+    const standing = scope.reports.flat().filter((e) => e.lat !== undefined).length;
+    for (let t = 0; t < 20; t++) { lat += 0.0001; await clock.advance(1000); } // ~11 m/s
+    const all = scope.reports.flat();
+    const positions = all.filter((e) => e.lat !== undefined).length;
+    expect(standing).toBe(3); // 0, 10, 20 s
+    expect(positions - standing).toBeGreaterThanOrEqual(6); // every 3 s while moving (33 m ≥ 25 m), not every 10 s
+    expect(all.filter((e) => e.ppm !== undefined)).toHaveLength(5); // ppm stays on 10 s: 0, 10, 20, 30, 40 s
+    await app.stop();
+  });
+});
+
 test('power cuts at seeded random points: the ScopeNode ends with exactly the readings taken, in order', async () => {
   const prng = new Prng(31337);
   const flash = new SimFlash({ blocks: 4, blockLength: 4096, seed: 5 });
