@@ -115,11 +115,13 @@ interface AppState {
   lastUtc: number;
   /** Per recent boot: UTC at its monotonic 0, exact (a clock set it) or a lower bound; 0: none
    *  known (no UTC known on this flash before that boot). */
-  boots: Array<{ boot: number; start: number; exact: boolean }>;
+  boots: BootRecord[];
   /** Undated entries with seq in [from, to] are dated base + (seq − from): the readings of boots
    *  that had no lower bound, dated by the first boot that learnt the time. */
   rule?: SeqDating;
 }
+
+interface BootRecord { boot: number; start: number; exact: boolean }
 
 interface SeqDating { from: number; to: number; base: number }
 
@@ -219,27 +221,37 @@ export class SpimeApp {
     const lastUtc = prev?.lastUtc ?? 0;
     const known = (prev?.boots ?? []).filter((b) => b.boot !== boot);
     const rule = prev?.rule && prev.rule.to >= o.log.tail ? prev.rule : undefined;
+    this.#scan(() => undefined, (m) => this.#markers.set(m.boot, m));
+    const find = (id: number) => this.#markers.get(id) ?? known.find((b) => b.boot === id);
     // This boot's floor must be past every date already given, also to entries still in flash
     // whose last STATE did not record them (the floor dates readings of a boot that never knows UTC).
     let floor = lastUtc;
     const inLog = new Set<number>();
     this.#scan((seq, r) => {
       if (r.boot !== undefined) inLog.add(r.boot);
-      const d = dateOf(r, seq, known, rule, undefined);
+      const d = dateOf(r, seq, find, rule, undefined);
       if (d !== undefined && d > floor) floor = d;
     });
-    // the boots whose readings are still in flash keep their record first (their dates need it)
-    const boots = known.filter((b) => inLog.has(b.boot)).slice(-(MAX_BOOTS - 1));
+    // a boot whose readings are still in flash keeps its record (their dates need it) in the STATE,
+    // or, past MAX_BOOTS, in a marker appended to the log behind them (start() writes it)
+    const boots = known.filter((b) => inLog.has(b.boot) && !this.#markers.has(b.boot));
+    for (const b of boots.splice(0, Math.max(0, boots.length - (MAX_BOOTS - 1)))) { this.#toMark.push(b); this.#markers.set(b.boot, b); }
     boots.push({ boot, start: floor > 0 ? floor + 1 : 0, exact: false });
     this.#state = { boot, refused: prev?.refused ?? 0, lastUtc: floor, boots, rule };
   }
 
-  /** Visits the readable entries in flash from the tail, in order. */
-  #scan(visit: (seq: number, r: StoredReading) => void): void {
+  /** Boot records kept as marker entries in the log, and those to write at start. */
+  readonly #markers = new Map<number, BootRecord>();
+  readonly #toMark: BootRecord[] = [];
+
+  /** Visits the readable entries in flash from the tail, in order (and the boot markers). */
+  #scan(visit: (seq: number, r: StoredReading) => void, marker?: (m: BootRecord) => void): void {
     for (let from = this.#log.tail; from < this.#log.nextSeq;) {
       const chunk = this.#log.read(64, from);
       if (!chunk.length) break;
       for (const e of chunk) {
+        const m = decodeMarker(e.payload);
+        if (m) { marker?.(m); continue; }
         const r = decodeOrUndefined(e);
         if (r) visit(e.seq, r);
       }
@@ -253,7 +265,8 @@ export class SpimeApp {
   start(): void {
     if (this.#running || this.#halted) return;
     this.#running = true;
-    this.#flash(() => this.#writeState());
+    // markers first: the STATE that no longer holds those records is written only after them
+    this.#flash(() => { for (const m of this.#toMark.splice(0)) this.#log.append(encodeMarker(m)); this.#writeState(); });
     this.#checkGps();
     // online already (setOnline came before start): ask the server's time now, not at the next session
     void this.#resync();
@@ -399,7 +412,8 @@ export class SpimeApp {
       me.start = Math.max(Math.round(utc - this.#mono()), me.start);
       const from = this.#firstUndatable();
       me.exact = true;
-      if (from !== undefined) {
+      // (one rule at a time: a live rule means UTC was known, so every later boot has a floor)
+      if (from !== undefined && !this.#state.rule) {
         // readings of boots with no lower bound, and this boot's undated ones after them (order):
         // 1 ms apart, past the watermark and past now — never where an earlier flash's dates were
         const rule = { from, to: this.#log.nextSeq - 1, base: Math.max(this.#state.lastUtc + 1, Math.round(now) + UNDATED_MARGIN_MS) };
@@ -418,7 +432,7 @@ export class SpimeApp {
    *  A function of what is stored only: a report resent after a reboot carries the same dates. */
   #dateOf(r: StoredReading, seq: number): number | undefined {
     const me = this.#state.boots[this.#state.boots.length - 1];
-    return dateOf(r, seq, this.#state.boots, this.#state.rule, me.exact ? undefined : me.boot);
+    return dateOf(r, seq, (id) => this.#state.boots.find((b) => b.boot === id) ?? this.#markers.get(id), this.#state.rule, me.exact ? undefined : me.boot);
   }
 
   /** The seq of the first reading in flash that no boot can date: an earlier boot's, on flash that
@@ -473,7 +487,14 @@ export class SpimeApp {
     let plain = 0;
     batch.full = this.#log.pending > max;
     const notBefore = this.#notBefore();
+    let last = -1;
     for (const e of this.#log.read(max)) {
+      if (decodeMarker(e.payload)) {
+        // a boot marker is not sent; it leaves the log with the entries before it
+        if (batch.entries.length) { last = e.seq; continue; }
+        this.#flash(() => this.#log.acknowledge(e.seq));
+        return this.#halted ? undefined : this.#nextBatch();
+      }
       const r = decodeOrUndefined(e);
       const date = r && this.#dateOf(r, e.seq);
       if (r === undefined) {
@@ -490,6 +511,7 @@ export class SpimeApp {
       if (date > batch.maxDate) batch.maxDate = date;
       batch.entries.push(entry);
       batch.seqs.push(e.seq);
+      last = e.seq;
     }
     if (!batch.entries.length) return undefined;
     // a report goes once all its dates have passed (see the top of this file): held as one batch,
@@ -497,7 +519,7 @@ export class SpimeApp {
     const ahead = notBefore === undefined ? 0 : batch.maxDate - notBefore;
     if (ahead > 0 && ahead <= MAX_HOLD_MS) { this.#scheduleWake(ahead); return undefined; }
     batch.first = batch.seqs[0];
-    batch.last = batch.seqs[batch.seqs.length - 1];
+    batch.last = last;
     return batch;
   }
 
@@ -618,12 +640,28 @@ function decodeOrUndefined(e: LogEntry): StoredReading | undefined {
 /** A stored reading's UTC: its own if dated; by the seq rule if it covers it; else its boot's start
  *  (exact, or the floor) plus its monotonic time. Undefined for the boot `undatedBoot` (the current
  *  one, before its clock) and for a boot with no start (no UTC known on the flash before it). */
-function dateOf(r: StoredReading, seq: number, boots: AppState['boots'], rule: SeqDating | undefined, undatedBoot: number | undefined): number | undefined {
+function dateOf(r: StoredReading, seq: number, find: (boot: number) => BootRecord | undefined, rule: SeqDating | undefined, undatedBoot: number | undefined): number | undefined {
   if (r.boot === undefined) return r.time;
   if (rule && seq >= rule.from && seq <= rule.to) return rule.base + (seq - rule.from);
   if (r.boot === undatedBoot) return undefined;
-  const b = boots.find((x) => x.boot === r.boot);
-  // a record lost (more boots with readings in flash than the STATE keeps): the earliest start known
-  const start = b ? b.start : Math.min(...boots.filter((x) => x.start > 0).map((x) => x.start));
-  return start > 0 && Number.isFinite(start) ? start + r.time : undefined;
+  // no record (none is lost: the STATE or a marker behind the readings keeps it): wait
+  const start = find(r.boot)?.start ?? 0;
+  return start > 0 ? start + r.time : undefined;
+}
+
+// A boot marker: a log entry that is not a reading (its first byte is not a reading version),
+// holding one boot's record for its readings in front of it. u8 0xB0 | u16 boot | u48 start | u8 exact
+const MARKER = 0xb0;
+
+function encodeMarker(b: BootRecord): Uint8Array {
+  const out = new Uint8Array(10);
+  out[0] = MARKER; out[1] = b.boot >>> 8; out[2] = b.boot & 0xff;
+  put48(out, 3, Math.max(0, Math.round(b.start)));
+  out[9] = b.exact ? 1 : 0;
+  return out;
+}
+
+function decodeMarker(p: Uint8Array): BootRecord | undefined {
+  if (p.length !== 10 || p[0] !== MARKER) return undefined;
+  return { boot: (p[1] << 8) | p[2], start: get48(p, 3), exact: p[9] === 1 };
 }

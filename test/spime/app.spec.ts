@@ -308,6 +308,44 @@ describe('SpimeApp: dates', () => {
     expect([...scope.stored.values()].filter((e) => e.ppm! < 403).map((e) => e.date)).toEqual(first);
   });
 
+  test('more boots with undated readings in flash than the STATE holds: their records go to markers in the log, and every resend carries the same dates', async () => {
+    const flash = new SimFlash({ blocks: 16, blockLength: 4096 });
+    const clock = new ManualClock();
+    const counter = { n: 0 };
+    const scope = new FakeScope();
+    let answer = false;
+    const datesOf = new Map<number, Set<string>>(); // per reading, every date it was sent with
+    // the ScopeNode stores every report; its results are lost until the end
+    const lossy: ReportSender = { send: async (e, d) => {
+      for (const x of e) datesOf.set(x.ppm!, (datesOf.get(x.ppm!) ?? new Set()).add(x.date));
+      await scope.send(e, d);
+      if (!answer) throw Object.assign(new Error('lost'), { condition: 'session-lost' });
+    } };
+    for (let i = 0; i < 30; i++) {
+      // each boot: two readings before its clock (undated, with its boot number), then one after
+      let tell: (() => void) | undefined;
+      const b = setup({ flash, clock, counter, sender: lossy, retryInitialMs: 100, maxEntries: 50,
+        serverTime: () => new Promise<number>((r) => { tell = () => r(UTC0 + clock.now()); }) });
+      b.app.setOnline(true);
+      b.app.start();
+      await clock.advance(1500);
+      tell!();
+      await clock.advance(1000);
+      await b.app.stop();
+    }
+    answer = true;
+    const last = setup({ flash, clock, counter, sender: lossy, samplePeriodMs: 3_600_000, maxEntries: 50, maxWaitMs: 10 });
+    last.app.setOnline(true);
+    last.app.start();
+    await clock.advance(10_000);
+    expect(last.app.status().pending).toBe(0);
+    expect(scope.duplicates).toBeGreaterThan(0); // resent many times…
+    expect([...datesOf.values()].filter((d) => d.size > 1)).toEqual([]); // …always with the same date
+    expect(scope.stored.size).toBe(counter.n); // each reading stored once, none swallowed by another's date
+    expect(scope.ppms()).toEqual(Array.from({ length: counter.n }, (_, i) => 400 + i));
+    await last.app.stop();
+  });
+
   test('online before start (startNodeSpime tells the session state first): the server time is asked at start', async () => {
     let asked = 0;
     const { app, clock, scope } = setup({ serverTime: async () => { asked++; return UTC0 + clock.now(); } });
