@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 
 const [cuts = '1000', seed = String(Date.now() % 1e9), netCuts = '1000', restarts = '100'] = process.argv.slice(2);
 console.log(`soak: ${cuts} power cuts, ${netCuts} connection cuts mid-stanza, ${restarts} Prosody restarts, seed ${seed}`);
-const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', 'node_modules/jest/bin/jest.js', 'test/integration/flash-soak.test.ts'], {
+const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', 'node_modules/jest/bin/jest.js', '--forceExit', 'test/integration/flash-soak.test.ts'], {
   stdio: 'inherit',
   env: { ...process.env, SPIMEKIT_SOAK_CUTS: cuts, SPIMEKIT_SOAK_SEED: seed, SPIMEKIT_SOAK_NET_CUTS: netCuts, SPIMEKIT_SOAK_RESTARTS: restarts, SPIMEKIT_SOAK_VERBOSE: '100' },
 });

@@ -98,7 +98,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test(`${CUTS} power cuts, ${NET_CUTS} connection cuts mid-stanza, ${RESTARTS} Prosody restarts (seed ${SEED}): after draining, the ScopeNode holds exactly the readings taken, in order`, async () => {
   const prng = new Prng(SEED);
   const net = new Prng(SEED ^ 0x5eed); // its own stream: the power cuts do not depend on the network's
-  const flash = new SimFlash({ blocks: 8, blockLength: 4096, seed: SEED });
+  const flash = new SimFlash({ blocks: 4, blockLength: 4096, seed: SEED });
   const sender = new SealedReportSender({ client: spime, crypto, key: spimeKey, cert: server.componentDomain, scopeNode: scope.jid, scopeNodeCert: server.componentDomain, now: Date.now });
   let counter = 0;
   const taken = new Set<number>();
@@ -148,12 +148,12 @@ test(`${CUTS} power cuts, ${NET_CUTS} connection cuts mid-stanza, ${RESTARTS} Pr
       log: new FlashLog(flash), timers: nodeClock, sender,
       read: () => { current = 400 + counter++; return { ppm: current, temperature: 21 }; },
       serverTime: () => spime.syncTime(),
-      samplePeriodMs: 20, maxEntries: 1 + prng.int(20), maxWaitMs: 100, retryInitialMs: 20, retryMaxMs: 200,
+      samplePeriodMs: 40, maxEntries: 1 + prng.int(20), maxWaitMs: 100, retryInitialMs: 20, retryMaxMs: 200,
     });
     const take = app.takeReading.bind(app);
     app.takeReading = () => { const seq = take(); if (seq !== undefined) taken.add(current!); return seq; };
     const offs = [spime.on('online', () => app.setOnline(true)), spime.on('offline', () => app.setOnline(false))];
-    if (cut) flash.cutAt(prng.int(1500));
+    if (cut) flash.cutAt(prng.int(1000));
     app.setOnline(spime.status === 'online');
     app.start();
     return { app, off: () => offs.forEach((f) => f()) };
