@@ -22,7 +22,9 @@
 // before a reset (the ScopeNode would take a real reading there for a resend and drop it). No
 // entry is sent before the clock has reached its date, so every date sent is already past when it
 // goes: that is what makes a later flash reset safe. Dates are strictly increasing, with
-// milliseconds where needed, so no two entries share a (osid, date).
+// milliseconds where needed, so no two entries share a (osid, date). A boot's record (its start)
+// lives as long as its undated readings: in the STATE, or past MAX_BOOTS in a marker entry behind
+// them in the log, so a resend never carries another date.
 import type { DataEntry } from '../openspime/data.js';
 import type { FlashLog, LogEntry } from '../storage/log.js';
 import type { Clock } from '../xmpp/clock.js';
