@@ -15,8 +15,16 @@
 // time and boot number, and dated when sent: exactly once the clock is known (boot start = UTC −
 // monotonic), or — for a boot that ended before knowing the time — from a lower bound (the latest
 // UTC the spime had seen when that boot began), so it is never sent dated 1970 and never dropped.
-// Dates are made strictly increasing, with milliseconds where needed, so no two entries share a
-// (osid, date).
+// A boot on flash that had never known UTC has no lower bound: its readings wait, undated, until
+// a later boot learns the time, which dates them (with its own undated ones, in log order) 1 ms
+// apart from one margin past the time it learnt, and above every date given before (the STATE's
+// watermark) — never in the past, where the same identity may have sent dates from a flash it had
+// before a reset (the ScopeNode would take a real reading there for a resend and drop it). No
+// entry is sent before the clock has reached its date, so every date sent is already past when it
+// goes: that is what makes a later flash reset safe. Dates are strictly increasing, with
+// milliseconds where needed, so no two entries share a (osid, date). A boot's record (its start)
+// lives as long as its undated readings: in the STATE, or past MAX_BOOTS in a marker entry behind
+// them in the log, so a resend never carries another date.
 import type { DataEntry } from '../openspime/data.js';
 import type { FlashLog, LogEntry } from '../storage/log.js';
 import type { Clock } from '../xmpp/clock.js';
@@ -39,6 +47,13 @@ export interface SpimeAppOptions {
   /** Names of the sensors currently in fault (for the status). */
   sensorFaults?: () => string[];
   samplePeriodMs?: number;
+  /** Per-quantity periods where they differ from samplePeriodMs (e.g. pressure every 10 min). A
+   *  reading then carries the quantities that are due; the scheduler ticks at the shortest period. */
+  periodsMs?: Partial<Record<Quantity, number>>;
+  /** Position more often while moving: this period once the position has moved `movingMeters`
+   *  (default 25 m) from the last one taken. */
+  movingPeriodMs?: number;
+  movingMeters?: number;
   /** A report carries up to this many entries… */
   maxEntries?: number;
   /** …or what has waited this long. */
@@ -59,6 +74,13 @@ export interface SpimeAppOptions {
   resyncMs?: number;
   onEvent?: (event: SpimeEvent) => void;
 }
+
+/** What can be sampled on its own period: position is lat, lon and ele together. */
+export type Quantity = 'position' | 'exposure' | 'ppm' | 'temperature' | 'humidity' | 'pressure';
+const QUANTITY_FIELDS: Readonly<Record<Quantity, ReadonlyArray<keyof ReadingValues>>> = {
+  position: ['lat', 'lon', 'ele'], exposure: ['exposure'], ppm: ['ppm'], temperature: ['temperature'], humidity: ['humidity'], pressure: ['pressure'],
+};
+const QUANTITIES = Object.keys(QUANTITY_FIELDS) as Quantity[];
 
 export type SpimeEvent =
   | { type: 'sampled'; seq: number; dated: boolean }
@@ -104,14 +126,28 @@ export interface SpimeStatus {
 interface AppState {
   boot: number;
   refused: number;
-  /** The latest UTC the spime has known. */
+  /** The latest UTC the spime has known, and the highest date it has given (the watermark). */
   lastUtc: number;
-  /** Per recent boot: UTC at its monotonic 0, exact (a clock set it) or a lower bound. */
-  boots: Array<{ boot: number; start: number; exact: boolean }>;
+  /** Per recent boot: UTC at its monotonic 0, exact (a clock set it) or a lower bound; 0: none
+   *  known (no UTC known on this flash before that boot). */
+  boots: BootRecord[];
+  /** Undated entries with seq in [from, to] are dated base + (seq − from): the readings of boots
+   *  that had no lower bound, dated by the first boot that learnt the time. */
+  rule?: SeqDating;
 }
 
-const STATE_VERSION = 1;
-const MAX_BOOTS = 8;
+interface BootRecord { boot: number; start: number; exact: boolean }
+
+interface SeqDating { from: number; to: number; base: number }
+
+const STATE_VERSION = 2;
+const MAX_BOOTS = 16;
+/** A seq-dated reading starts this far past the clock that dated it: the XEP-0202 server time has
+ *  whole seconds, so the clock may be up to 1 s behind UTC, and the dates must not be in the past. */
+export const UNDATED_MARGIN_MS = 1000;
+/** An entry dated ahead of the clock waits for it (see above), but never longer than this: a clock
+ *  set back by more is wrong about the spime's history, and waiting would only stop the reports. */
+const MAX_HOLD_MS = 60_000;
 
 function put48(b: Uint8Array, o: number, v: number): void {
   const hi = Math.floor(v / 2 ** 32), lo = v >>> 0;
@@ -121,15 +157,22 @@ function get48(b: Uint8Array, o: number): number {
   return ((b[o] << 8) | b[o + 1]) * 2 ** 32 + (((b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]) >>> 0);
 }
 
+const put32 = (b: Uint8Array, o: number, v: number) => { b[o] = v >>> 24; b[o + 1] = (v >>> 16) & 0xff; b[o + 2] = (v >>> 8) & 0xff; b[o + 3] = v & 0xff; };
+const get32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+
+// STATE v2: u8 version | u16 boot | u32 refused | u48 lastUtc | u8 boots | u8 rule? |
+//           [u32 from | u32 to | u48 base] | boots × (u16 boot | u48 start | u8 exact). v1 had no rule byte.
 export function encodeAppState(s: AppState): Uint8Array {
-  const out = new Uint8Array(14 + 9 * s.boots.length);
+  const head = 15 + (s.rule ? 14 : 0);
+  const out = new Uint8Array(head + 9 * s.boots.length);
   out[0] = STATE_VERSION;
   out[1] = s.boot >>> 8; out[2] = s.boot & 0xff;
-  out[3] = s.refused >>> 24; out[4] = (s.refused >>> 16) & 0xff; out[5] = (s.refused >>> 8) & 0xff; out[6] = s.refused & 0xff;
+  put32(out, 3, s.refused);
   put48(out, 7, Math.max(0, Math.round(s.lastUtc)));
   out[13] = s.boots.length;
+  if (s.rule) { out[14] = 1; put32(out, 15, s.rule.from); put32(out, 19, s.rule.to); put48(out, 23, s.rule.base); }
   s.boots.forEach((b, i) => {
-    const o = 14 + 9 * i;
+    const o = head + 9 * i;
     out[o] = b.boot >>> 8; out[o + 1] = b.boot & 0xff;
     put48(out, o + 2, Math.max(0, Math.round(b.start)));
     out[o + 8] = b.exact ? 1 : 0;
@@ -138,13 +181,18 @@ export function encodeAppState(s: AppState): Uint8Array {
 }
 
 export function decodeAppState(b: Uint8Array | undefined): AppState | undefined {
-  if (!b || b.length < 14 || b[0] !== STATE_VERSION || b.length !== 14 + 9 * b[13]) return undefined;
+  if (!b || b.length < 14 || (b[0] !== 1 && b[0] !== STATE_VERSION)) return undefined;
+  const hasRule = b[0] === STATE_VERSION && b[14] === 1;
+  const head = b[0] === 1 ? 14 : 15 + (hasRule ? 14 : 0);
+  if (b.length !== head + 9 * b[13]) return undefined;
   const boots: AppState['boots'] = [];
   for (let i = 0; i < b[13]; i++) {
-    const o = 14 + 9 * i;
+    const o = head + 9 * i;
     boots.push({ boot: (b[o] << 8) | b[o + 1], start: get48(b, o + 2), exact: b[o + 8] === 1 });
   }
-  return { boot: (b[1] << 8) | b[2], refused: ((b[3] << 24) | (b[4] << 16) | (b[5] << 8) | b[6]) >>> 0, lastUtc: get48(b, 7), boots };
+  const s: AppState = { boot: (b[1] << 8) | b[2], refused: get32(b, 3), lastUtc: get48(b, 7), boots };
+  if (hasRule) s.rule = { from: get32(b, 15), to: get32(b, 19), base: get48(b, 23) };
+  return s;
 }
 
 interface Batch { first: number; last: number; entries: DataEntry[]; seqs: number[]; maxDate: number; full: boolean }
@@ -188,24 +236,44 @@ export class SpimeApp {
     const prev = decodeAppState(o.log.state);
     const boot = prev ? (prev.boot + 1) & 0xffff : 0;
     const lastUtc = prev?.lastUtc ?? 0;
-    const boots = (prev?.boots ?? []).filter((b) => b.boot !== boot).slice(-(MAX_BOOTS - 1));
-    boots.push({ boot, start: lastUtc, exact: false });
-    this.#state = { boot, refused: prev?.refused ?? 0, lastUtc, boots };
+    const known = (prev?.boots ?? []).filter((b) => b.boot !== boot);
+    const rule = prev?.rule && prev.rule.to >= o.log.tail ? prev.rule : undefined;
+    this.#scan(() => undefined, (m) => this.#markers.set(m.boot, m));
+    const find = (id: number) => this.#markers.get(id) ?? known.find((b) => b.boot === id);
     // This boot's floor must be past every date already given, also to entries still in flash
     // whose last STATE did not record them (the floor dates readings of a boot that never knows UTC).
     let floor = lastUtc;
-    for (let from = o.log.tail; from < o.log.nextSeq;) {
-      const chunk = o.log.read(64, from);
+    const inLog = new Set<number>();
+    this.#scan((seq, r) => {
+      if (r.boot !== undefined) inLog.add(r.boot);
+      const d = dateOf(r, seq, find, rule, undefined);
+      if (d !== undefined && d > floor) floor = d;
+    });
+    // a boot whose readings are still in flash keeps its record (their dates need it) in the STATE,
+    // or, past MAX_BOOTS, in a marker appended to the log behind them (start() writes it)
+    const boots = known.filter((b) => inLog.has(b.boot) && !this.#markers.has(b.boot));
+    for (const b of boots.splice(0, Math.max(0, boots.length - (MAX_BOOTS - 1)))) { this.#toMark.push(b); this.#markers.set(b.boot, b); }
+    boots.push({ boot, start: floor > 0 ? floor + 1 : 0, exact: false });
+    this.#state = { boot, refused: prev?.refused ?? 0, lastUtc: floor, boots, rule };
+  }
+
+  /** Boot records kept as marker entries in the log, and those to write at start. */
+  readonly #markers = new Map<number, BootRecord>();
+  readonly #toMark: BootRecord[] = [];
+
+  /** Visits the readable entries in flash from the tail, in order (and the boot markers). */
+  #scan(visit: (seq: number, r: StoredReading) => void, marker?: (m: BootRecord) => void): void {
+    for (let from = this.#log.tail; from < this.#log.nextSeq;) {
+      const chunk = this.#log.read(64, from);
       if (!chunk.length) break;
       for (const e of chunk) {
+        const m = decodeMarker(e.payload);
+        if (m) { marker?.(m); continue; }
         const r = decodeOrUndefined(e);
-        const d = r && dateWithBoots(r, boots, undefined, boot);
-        if (d !== undefined && d > floor) floor = d;
+        if (r) visit(e.seq, r);
       }
       from = chunk[chunk.length - 1].seq + 1;
     }
-    this.#state.lastUtc = floor;
-    boots[boots.length - 1].start = floor + 1;
   }
 
   get boot(): number { return this.#state.boot; }
@@ -214,7 +282,8 @@ export class SpimeApp {
   start(): void {
     if (this.#running || this.#halted) return;
     this.#running = true;
-    this.#flash(() => this.#writeState());
+    // markers first: the STATE that no longer holds those records is written only after them
+    this.#flash(() => { for (const m of this.#toMark.splice(0)) this.#log.append(encodeMarker(m)); this.#writeState(); });
     this.#checkGps();
     // online already (setOnline came before start): ask the server's time now, not at the next session
     void this.#resync();
@@ -293,15 +362,48 @@ export class SpimeApp {
 
   #sample(): void {
     if (!this.#running) return;
-    this.#sampleTimer = this.#t.setTimeout(() => this.#sample(), this.#o.samplePeriodMs ?? 60_000);
+    const tick = this.#tickMs();
+    this.#sampleTimer = this.#t.setTimeout(() => this.#sample(), tick);
     this.#checkGps();
-    this.takeReading();
+    this.takeReading(this.#o.periodsMs || this.#o.movingPeriodMs ? (q, v) => this.#quantityDue(q, v, tick) : undefined);
   }
 
-  /** Takes one reading now (the scheduler calls this every period). Returns its seq. */
-  takeReading(): number | undefined {
+  #periodOf(q: Quantity): number {
+    return this.#o.periodsMs?.[q] ?? this.#o.samplePeriodMs ?? 60_000;
+  }
+
+  #tickMs(): number {
+    return Math.min(...QUANTITIES.map((q) => this.#periodOf(q)), this.#o.movingPeriodMs ?? Infinity);
+  }
+
+  /** Monotonic time each quantity was last taken, and the last position taken. */
+  #lastTaken = new Map<Quantity, number>();
+  #lastPosition: { lat: number; lon: number } | undefined;
+
+  /** Whether quantity `q` is due at this tick (half a tick early counts: timers jitter). */
+  #quantityDue(q: Quantity, v: ReadingValues, tick: number): boolean {
+    const last = this.#lastTaken.get(q);
+    if (last === undefined) return true;
+    let period = this.#periodOf(q);
+    if (q === 'position' && this.#o.movingPeriodMs !== undefined && this.#lastPosition && v.lat !== undefined && v.lon !== undefined
+      && metresBetween(this.#lastPosition, { lat: v.lat, lon: v.lon }) >= (this.#o.movingMeters ?? 25)) period = Math.min(period, this.#o.movingPeriodMs);
+    return this.#mono() - last >= period - tick / 2;
+  }
+
+  /** Takes one reading now (the scheduler calls this every period), of the quantities `due` says
+   *  (default: all). Returns its seq. */
+  takeReading(due?: (q: Quantity, values: ReadingValues) => boolean): number | undefined {
     if (this.#halted) return undefined;
-    const raw = this.#o.read();
+    let raw = this.#o.read();
+    if (raw && due) {
+      const all = raw;
+      const picked: ReadingValues = {};
+      for (const q of QUANTITIES) {
+        if (!QUANTITY_FIELDS[q].some((f) => all[f] !== undefined) || !due(q, all)) continue;
+        for (const f of QUANTITY_FIELDS[q]) if (all[f] !== undefined) (picked as Record<string, unknown>)[f] = all[f];
+      }
+      raw = picked;
+    }
     const values = raw && quantizeValues(raw);
     if (!values || Object.keys(values).length === 0) return undefined;
     if (this.#o.exposure && values.exposure === undefined) values.exposure = this.#o.exposure;
@@ -323,6 +425,8 @@ export class SpimeApp {
     const before = this.#log.dropped;
     const seq = this.#flash(() => this.#log.append(bytes));
     if (seq === undefined) return undefined;
+    for (const q of QUANTITIES) if (QUANTITY_FIELDS[q].some((f) => values[f] !== undefined)) this.#lastTaken.set(q, mono);
+    if (values.lat !== undefined && values.lon !== undefined) this.#lastPosition = { lat: values.lat, lon: values.lon };
     if (this.#log.dropped > before) this.#emit({ type: 'dropped', count: this.#log.dropped - before });
     this.#emit({ type: 'sampled', seq, dated: utc !== undefined });
     this.#pump();
@@ -357,7 +461,16 @@ export class SpimeApp {
       // this boot's undated readings can be dated from now on: remember how, in flash. Never
       // before the floor (a clock a little behind must not put them before the last boot's).
       me.start = Math.max(Math.round(utc - this.#mono()), me.start);
+      const from = this.#firstUndatable();
       me.exact = true;
+      // (one rule at a time: a live rule means UTC was known, so every later boot has a floor)
+      if (from !== undefined && !this.#state.rule) {
+        // readings of boots with no lower bound, and this boot's undated ones after them (order):
+        // 1 ms apart, past the watermark and past now — never where an earlier flash's dates were
+        const rule = { from, to: this.#log.nextSeq - 1, base: Math.max(this.#state.lastUtc + 1, Math.round(now) + UNDATED_MARGIN_MS) };
+        this.#state.rule = rule;
+        this.#state.lastUtc = Math.max(this.#state.lastUtc, rule.base + rule.to - rule.from);
+      }
       this.#state.lastUtc = Math.max(this.#state.lastUtc, me.start + Math.round(this.#mono()));
       this.#flash(() => this.#writeState());
     }
@@ -368,8 +481,28 @@ export class SpimeApp {
 
   /** UTC of a stored reading, or undefined if it was taken this boot and no clock is known yet.
    *  A function of what is stored only: a report resent after a reboot carries the same dates. */
-  #dateOf(r: StoredReading): number | undefined {
-    return dateWithBoots(r, this.#state.boots, this.#state.boot, this.#state.boot);
+  #dateOf(r: StoredReading, seq: number): number | undefined {
+    const me = this.#state.boots[this.#state.boots.length - 1];
+    return dateOf(r, seq, (id) => this.#state.boots.find((b) => b.boot === id) ?? this.#markers.get(id), this.#state.rule, me.exact ? undefined : me.boot);
+  }
+
+  /** The seq of the first reading in flash that no boot can date: an earlier boot's, on flash that
+   *  knew no UTC before it. */
+  #firstUndatable(): number | undefined {
+    let first: number | undefined;
+    const me = this.#state.boot;
+    this.#scan((seq, r) => {
+      if (first === undefined && r.boot !== undefined && r.boot !== me && this.#dateOf(r, seq) === undefined) first = seq;
+    });
+    return first;
+  }
+
+  /** UTC now, or a lower bound of it (this boot's floor) before the clock; undefined: none. */
+  #notBefore(): number | undefined {
+    const now = this.clock.now();
+    if (now !== undefined) return now;
+    const me = this.#state.boots[this.#state.boots.length - 1];
+    return me.start > 0 ? me.start + this.#mono() : undefined;
   }
 
   // --- sending
@@ -379,7 +512,7 @@ export class SpimeApp {
     const r = tail && decodeOrUndefined(tail);
     if (!r) return undefined;
     if (r.boot !== undefined && r.boot === this.#state.boot) return this.#mono() - r.time;
-    const date = this.#dateOf(r);
+    const date = this.#dateOf(r, tail.seq);
     const now = this.clock.now();
     return date === undefined || now === undefined ? undefined : Math.max(0, now - date);
   }
@@ -404,9 +537,17 @@ export class SpimeApp {
     const batch: Batch = { first: -1, last: -1, entries: [], seqs: [], maxDate: 0, full: false };
     let plain = 0;
     batch.full = this.#log.pending > max;
+    const notBefore = this.#notBefore();
+    let last = -1;
     for (const e of this.#log.read(max)) {
+      if (decodeMarker(e.payload)) {
+        // a boot marker is not sent; it leaves the log with the entries before it
+        if (batch.entries.length) { last = e.seq; continue; }
+        this.#flash(() => this.#log.acknowledge(e.seq));
+        return this.#halted ? undefined : this.#nextBatch();
+      }
       const r = decodeOrUndefined(e);
-      const date = r && this.#dateOf(r);
+      const date = r && this.#dateOf(r, e.seq);
       if (r === undefined) {
         // unreadable although its CRC held: a bug's bytes, never sent
         if (batch.entries.length) break;
@@ -421,10 +562,15 @@ export class SpimeApp {
       if (date > batch.maxDate) batch.maxDate = date;
       batch.entries.push(entry);
       batch.seqs.push(e.seq);
+      last = e.seq;
     }
     if (!batch.entries.length) return undefined;
+    // a report goes once all its dates have passed (see the top of this file): held as one batch,
+    // not trickled out an entry at a time
+    const ahead = notBefore === undefined ? 0 : batch.maxDate - notBefore;
+    if (ahead > 0 && ahead <= MAX_HOLD_MS) { this.#scheduleWake(ahead); return undefined; }
     batch.first = batch.seqs[0];
-    batch.last = batch.seqs[batch.seqs.length - 1];
+    batch.last = last;
     return batch;
   }
 
@@ -531,17 +677,42 @@ export class SpimeApp {
   get retryAt(): number { return this.#retryAt; }
 }
 
+/** Great-circle distance (haversine), m: enough to tell moving from standing. */
+function metresBetween(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const h = Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
 function decodeOrUndefined(e: LogEntry): StoredReading | undefined {
   try { return decodeReading(e.payload); } catch { return undefined; }
 }
 
-/** A stored reading's UTC: its own if dated; else its boot's start (exact, or the floor) plus its
- *  monotonic time; undefined for the current boot while `currentBootKnown` says no clock. */
-function dateWithBoots(r: StoredReading, boots: AppState['boots'], currentBoot: number | undefined, thisBoot: number): number | undefined {
+/** A stored reading's UTC: its own if dated; by the seq rule if it covers it; else its boot's start
+ *  (exact, or the floor) plus its monotonic time. Undefined for the boot `undatedBoot` (the current
+ *  one, before its clock) and for a boot with no start (no UTC known on the flash before it). */
+function dateOf(r: StoredReading, seq: number, find: (boot: number) => BootRecord | undefined, rule: SeqDating | undefined, undatedBoot: number | undefined): number | undefined {
   if (r.boot === undefined) return r.time;
-  const b = boots.find((x) => x.boot === r.boot);
-  if (r.boot === thisBoot && (currentBoot === undefined || !b?.exact)) return undefined;
-  // a boot that never knew the time: it began after the latest UTC known then (its floor)
-  const start = b ? b.start : Math.min(...boots.map((x) => x.start));
-  return start + r.time;
+  if (rule && seq >= rule.from && seq <= rule.to) return rule.base + (seq - rule.from);
+  if (r.boot === undatedBoot) return undefined;
+  // no record (none is lost: the STATE or a marker behind the readings keeps it): wait
+  const start = find(r.boot)?.start ?? 0;
+  return start > 0 ? start + r.time : undefined;
+}
+
+// A boot marker: a log entry that is not a reading (its first byte is not a reading version),
+// holding one boot's record for its readings in front of it. u8 0xB0 | u16 boot | u48 start | u8 exact
+const MARKER = 0xb0;
+
+function encodeMarker(b: BootRecord): Uint8Array {
+  const out = new Uint8Array(10);
+  out[0] = MARKER; out[1] = b.boot >>> 8; out[2] = b.boot & 0xff;
+  put48(out, 3, Math.max(0, Math.round(b.start)));
+  out[9] = b.exact ? 1 : 0;
+  return out;
+}
+
+function decodeMarker(p: Uint8Array): BootRecord | undefined {
+  if (p.length !== 10 || p[0] !== MARKER) return undefined;
+  return { boot: (p[1] << 8) | p[2], start: get48(p, 3), exact: p[9] === 1 };
 }

@@ -4,7 +4,7 @@ import { PowerCut, SimFlash } from '../../hosts/sim/flash.js';
 import { Prng } from '../../hosts/sim/sensors/prng.js';
 import type { DataEntry } from '../../src/openspime/data.js';
 import { parseDateTime } from '../../src/openspime/datetime.js';
-import { SpimeApp, type SpimeAppOptions, type SpimeEvent } from '../../src/spime/app.js';
+import { decodeAppState, SpimeApp, type SpimeAppOptions, type SpimeEvent } from '../../src/spime/app.js';
 import { predictedReportBytes, entryBytes, type ReportSender } from '../../src/spime/report-sender.js';
 import { FlashLog } from '../../src/storage/log.js';
 import { flush, ManualClock } from '../xmpp/fakes.js';
@@ -230,6 +230,126 @@ describe('SpimeApp: dates', () => {
     expect(byDate.every((e) => parseDateTime(e.date)! > UTC0)).toBe(true);
   });
 
+  test('fresh flash after a reset, first boots never learn the time: their readings wait, then are dated past everything the identity sent before, in order; none lost or deduped', async () => {
+    const clock = new ManualClock();
+    const counter = { n: 0 };
+    const scope = new FakeScope();
+    const utcNow = () => UTC0 + clock.now();
+    let early = 0; // dates sent before the clock had reached them
+    const sender: ReportSender = { send: async (e, d) => { early += e.filter((x) => parseDateTime(x.date)! > utcNow()).length; await scope.send(e, d); } };
+    // the identity's old flash: dense readings, all acknowledged, up to the moment of the reset
+    const old = setup({ clock, counter, sender, samplePeriodMs: 100, maxEntries: 4 });
+    old.app.setOnline(true);
+    old.app.start();
+    await clock.advance(2000);
+    await old.app.stop();
+    const sentBefore = Math.max(...[...scope.stored.keys()].map((d) => parseDateTime(d)!));
+    const before = scope.stored.size;
+    const reset = counter.n; // readings the old flash took (one may have gone with it, unsent)
+    // the new, erased flash: two boots that never learn the time (online: the server does not answer)
+    const flash = new SimFlash({ blocks: 8, blockLength: 4096 });
+    const silent = () => new Promise<number>(() => {});
+    for (let i = 0; i < 2; i++) {
+      const b = setup({ flash, clock, counter, sender, samplePeriodMs: 100, maxEntries: 4, serverTime: silent });
+      b.app.setOnline(true);
+      b.app.start();
+      await clock.advance(350);
+      expect(scope.stored.size).toBe(before); // nothing sent without a date
+      await b.app.stop();
+    }
+    // then a boot whose clock is the server's whole seconds (up to 1 s behind): it learns the time
+    // after 250 ms, by which time it took undated readings of its own too
+    let answer: (() => void) | undefined;
+    const last = counter.n + 15;
+    const c = setup({ flash, clock, counter, sender, samplePeriodMs: 100, maxEntries: 4, maxWaitMs: 500,
+      read: () => (counter.n < last ? { ppm: 400 + counter.n++, temperature: 21.5 } : undefined),
+      serverTime: () => new Promise<number>((r) => { answer = () => r(Math.floor(utcNow() / 1000) * 1000); }) });
+    c.app.setOnline(true);
+    c.app.start();
+    await clock.advance(250);
+    answer!();
+    await clock.advance(3000);
+    expect(c.app.status()).toMatchObject({ pending: 0, dropped: 0 });
+    await c.app.stop();
+    const after = [...scope.stored.values()].filter((e) => parseDateTime(e.date)! > sentBefore);
+    expect(scope.duplicates).toBe(0);
+    expect(scope.stored.size).toBe(before + counter.n - reset); // every new reading: none lost, none deduped away
+    expect(after.map((e) => e.ppm)).toEqual(Array.from({ length: counter.n - reset }, (_, i) => 400 + reset + i)); // all after, in order
+    expect(after.every((e) => parseDateTime(e.date)! < utcNow())).toBe(true);
+    expect(early).toBe(0); // every date was already past when it was sent
+    expect(decodeAppState(new FlashLog(flash).state)?.rule).toBeDefined(); // the seq rule dated them
+  });
+
+  test('the dates given to readings of a boot without a lower bound are in flash: resent after a reboot with the same dates', async () => {
+    const flash = new SimFlash({ blocks: 8, blockLength: 4096 });
+    const clock = new ManualClock();
+    const counter = { n: 0 };
+    const scope = new FakeScope();
+    let answer = true;
+    const lossy: ReportSender = { send: async (e, d) => { await scope.send(e, d); if (!answer) throw Object.assign(new Error('lost'), { condition: 'session-lost' }); } };
+    const a = setup({ flash, clock, counter, sender: lossy, serverTime: () => new Promise<number>(() => {}) });
+    a.app.setOnline(true);
+    a.app.start(); // boot 0 on fresh flash, no clock: 3 readings
+    await clock.advance(2500);
+    await a.app.stop();
+    answer = false; // boot 1 dates and sends them; the ScopeNode stores them; the results are lost
+    const b = setup({ flash, clock, counter, sender: lossy, maxEntries: 3 });
+    b.app.setOnline(true);
+    b.app.start();
+    await clock.advance(4000); // their dates are past the clock's (1 s margin): sent once it gets there, retried after 2 s
+    await b.app.stop();
+    const first = [...scope.stored.values()].filter((e) => e.ppm! < 403).map((e) => e.date);
+    expect(first.length).toBe(3);
+    answer = true;
+    const taken = counter.n;
+    const c = setup({ flash, clock, counter, sender: lossy, serverTime: () => new Promise<number>(() => {}) });
+    c.app.setOnline(true);
+    c.app.start(); // boot 2: no clock, resends what boot 1 dated
+    await clock.advance(5000);
+    await c.app.stop();
+    expect(scope.duplicates).toBeGreaterThanOrEqual(3); // same dates: ignored by the ScopeNode
+    expect(scope.ppms()).toEqual(Array.from({ length: taken }, (_, i) => 400 + i)); // boot 2's own wait for a clock
+    expect([...scope.stored.values()].filter((e) => e.ppm! < 403).map((e) => e.date)).toEqual(first);
+  });
+
+  test('more boots with undated readings in flash than the STATE holds: their records go to markers in the log, and every resend carries the same dates', async () => {
+    const flash = new SimFlash({ blocks: 16, blockLength: 4096 });
+    const clock = new ManualClock();
+    const counter = { n: 0 };
+    const scope = new FakeScope();
+    let answer = false;
+    const datesOf = new Map<number, Set<string>>(); // per reading, every date it was sent with
+    // the ScopeNode stores every report; its results are lost until the end
+    const lossy: ReportSender = { send: async (e, d) => {
+      for (const x of e) datesOf.set(x.ppm!, (datesOf.get(x.ppm!) ?? new Set()).add(x.date));
+      await scope.send(e, d);
+      if (!answer) throw Object.assign(new Error('lost'), { condition: 'session-lost' });
+    } };
+    for (let i = 0; i < 30; i++) {
+      // each boot: two readings before its clock (undated, with its boot number), then one after
+      let tell: (() => void) | undefined;
+      const b = setup({ flash, clock, counter, sender: lossy, retryInitialMs: 100, maxEntries: 50,
+        serverTime: () => new Promise<number>((r) => { tell = () => r(UTC0 + clock.now()); }) });
+      b.app.setOnline(true);
+      b.app.start();
+      await clock.advance(1500);
+      tell!();
+      await clock.advance(1000);
+      await b.app.stop();
+    }
+    answer = true;
+    const last = setup({ flash, clock, counter, sender: lossy, samplePeriodMs: 3_600_000, maxEntries: 50, maxWaitMs: 10 });
+    last.app.setOnline(true);
+    last.app.start();
+    await clock.advance(10_000);
+    expect(last.app.status().pending).toBe(0);
+    expect(scope.duplicates).toBeGreaterThan(0); // resent many times…
+    expect([...datesOf.values()].filter((d) => d.size > 1)).toEqual([]); // …always with the same date
+    expect(scope.stored.size).toBe(counter.n); // each reading stored once, none swallowed by another's date
+    expect(scope.ppms()).toEqual(Array.from({ length: counter.n }, (_, i) => 400 + i));
+    await last.app.stop();
+  });
+
   test('online before start (startNodeSpime tells the session state first): the server time is asked at start', async () => {
     let asked = 0;
     const { app, clock, scope } = setup({ serverTime: async () => { asked++; return UTC0 + clock.now(); } });
@@ -253,6 +373,37 @@ describe('SpimeApp: dates', () => {
     await clock.advance(10);
     expect(scope.stored.size).toBe(5);
     expect(new Set([...scope.stored.keys()]).size).toBe(5);
+    await app.stop();
+  });
+});
+
+describe('SpimeApp: per-quantity periods', () => {
+  test('each quantity on its own period: a reading carries the ones that are due', async () => {
+    const { app, clock, scope } = setup({ samplePeriodMs: 1000, periodsMs: { pressure: 5000 }, maxEntries: 1,
+      read: () => ({ ppm: 400, pressure: 100_000 }) });
+    app.setOnline(true);
+    app.start();
+    await clock.advance(10_500);
+    const sent = scope.reports.flat();
+    expect(sent.filter((e) => e.ppm !== undefined)).toHaveLength(11); // 0, 1, … 10 s
+    expect(sent.filter((e) => e.pressure !== undefined)).toHaveLength(3); // 0, 5, 10 s
+    await app.stop();
+  });
+
+  test('position more often while moving: at most every movingPeriodMs once it moved movingMeters from the last one taken', async () => {
+    let lat = 45.0;
+    const { app, clock, scope } = setup({ samplePeriodMs: 10_000, movingPeriodMs: 1000, movingMeters: 25, maxEntries: 1,
+      read: () => ({ lat, lon: 9.0, ppm: 400 }) });
+    app.setOnline(true);
+    app.start();
+    await clock.advance(20_500); // standing
+    const standing = scope.reports.flat().filter((e) => e.lat !== undefined).length;
+    for (let t = 0; t < 20; t++) { lat += 0.0001; await clock.advance(1000); } // ~11 m/s
+    const all = scope.reports.flat();
+    const positions = all.filter((e) => e.lat !== undefined).length;
+    expect(standing).toBe(3); // 0, 10, 20 s
+    expect(positions - standing).toBeGreaterThanOrEqual(6); // every 3 s while moving (33 m ≥ 25 m), not every 10 s
+    expect(all.filter((e) => e.ppm !== undefined)).toHaveLength(5); // ppm stays on 10 s: 0, 10, 20, 30, 40 s
     await app.stop();
   });
 });
