@@ -293,6 +293,7 @@ export class Client extends Emitter<ClientEvents> {
         host: target.host, port: target.port, directTls: !!o.directTls, servername: o.servername ?? this.#jid.domain,
         connectTimeoutMs, tlsTimeoutMs: o.tlsTimeoutMs ?? 15000,
       }, handler));
+      if (this.#stopRequestedDuring(stream)) return;
       const stats = { roundTrips: o.directTls ? 2 : 1, mechanism: '' }; // TCP (+ TLS handshake)
       const n: Negotiation = {
         stream, reader, o, starttls: !o.directTls, domain: this.#jid.domain, bare: bareJid(this.#jid), local: this.#jid.local,
@@ -311,12 +312,24 @@ export class Client extends Emitter<ClientEvents> {
         this.lastMechanism = stats.mechanism;
       }
       // the link may have dropped after the last negotiation read: #closed has dealt with it
-      if (this.#stream !== stream) return;
+      if (this.#stream !== stream || this.#stopRequestedDuring(stream)) return;
       this.#boundJid = n.jid;
       this.#online(stream, reader, resumed);
     } catch (e) {
       this.#fail(stream, e as Error);
     }
+  }
+
+  /**
+   * stop() came while connecting: the </stream:stream> it wrote may never have reached the server
+   * (the link was not up yet), so negotiation can run on to the end. Such a session never goes
+   * online (which would overwrite 'stopping' and leave stop() waiting for ever): close it here.
+   */
+  #stopRequestedDuring(stream: XmlStream): boolean {
+    if (this.#status !== 'stopping') return false;
+    this.#closed(undefined);
+    try { stream.close(); } catch { /* already gone */ }
+    return true;
   }
 
   /** After the post-auth features: <enable/> (XEP-0198 §3) and initial presence, written at once. */

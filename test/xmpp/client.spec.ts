@@ -395,6 +395,39 @@ describe('link supervision and shutdown', () => {
     expect(b.client.status).toBe('stopped');
     expect(b.clock.pending).toBe(0);
   });
+  test('stop() while the link is still coming up: the session negotiated after it never goes online, stop() resolves', async () => {
+    // The soak's hang: stop() during a server restart; its </stream:stream> was lost (no link yet),
+    // the server came back and negotiation ran to the end. That session must be closed, not used.
+    const server = new FakeServer();
+    let linkUp!: () => void;
+    const up = new Promise<void>((r) => { linkUp = r; });
+    const { client, clock } = setup(server, {
+      createStream: () => {
+        const s = server.createStream();
+        const connect = s.connect.bind(s);
+        s.connect = async (o, h) => { await up; return connect(o, h); };
+        s.end = () => { /* written before the link was up: lost */ };
+        return s;
+      },
+    });
+    const onlines: unknown[] = [];
+    client.on('online', (j) => onlines.push(j));
+    const started = client.start();
+    started.catch(() => {});
+    await flush();
+    let stopped = false;
+    const stopping = client.stop().then(() => { stopped = true; });
+    linkUp();
+    await flush(200);
+    await clock.advance(3000);
+    await stopping;
+    expect(stopped).toBe(true);
+    await expect(started).rejects.toMatchObject({ condition: 'stopped' });
+    expect(client.status).toBe('stopped');
+    expect(onlines).toEqual([]);
+    await clock.advance(60_000);
+    expect(server.connections).toHaveLength(1); // no reconnect after stop()
+  });
 });
 
 describe('reconnect', () => {
