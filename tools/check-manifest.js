@@ -50,6 +50,8 @@ function addModule(name, target) {
     return;
   }
   const file = [target + '.ts', target + '.js'].find(existsSync);
+  // `"*": ["./native"]` also names C sources (mcconfig compiles a .c of that name)
+  if (!file && name === '*' && existsSync(target + '.c')) return;
   if (!file) { errors.push(`${name}: no file ${relative(root, target)}.ts`); return; }
   modules.set(name, file);
 }
@@ -98,7 +100,7 @@ for (const [name, file] of modules) {
       }
     } else if (specifier.startsWith('spimekit/')) {
       if (!modules.has(specifier)) errors.push(`${where}: no such module in the manifest`);
-    } else external.add(specifier);
+    } else if (!modules.has(specifier)) external.add(specifier);
   }
 }
 for (const p of preload) {

@@ -1,14 +1,98 @@
-// The device's main module (manifest `"main": "./hosts/moddable/main"`): start the sensors of
-// the board the manifest picked and trace one OpenSpime data entry every 5 s to the console
-// (xsbug / serial). The XMPP session is not wired yet.
-import { entryFields } from 'spimekit/sensors/reading';
-import { startSensors } from 'spimekit/host/sensors/start';
+// The device's main module: the spime application (src/spime/app.ts) on the device hosts — the
+// XMPP client over the mbedTLS transport (./transport.ts), the PSA crypto host
+// (./crypto/crypto.ts), the flash log on the platform's flash partition, and the sensors.
+// `spimekit/host/platform` is the target: hosts/moddable/lin/platform.ts (the headless Linux
+// build the device tier runs: stdout, a provisioning file, a flash file, simulated sensors) or
+// hosts/moddable/esp32/platform.ts (NVS preferences, the `spimelog` partition, I2C sensors).
+// Everything device-specific comes from the provisioning record, never from the image.
+//
+// Output: one line per event, `spimekit: <what> ...`, which the device tier parses
+// (tools/device-tier.ts); on the ESP32 it goes to the serial console.
+import { createModdableCrypto, moddableRsaPrivateKey } from 'spimekit/host/crypto/crypto';
+import { halt, log, openFlash, platform, provisioning, startReadings } from 'spimekit/host/platform';
+import { ModdableTransport } from 'spimekit/host/transport';
+import { base64Decode } from 'spimekit/bytes/base64';
+import { SpimeApp } from 'spimekit/spime/app';
+import { SealedReportSender } from 'spimekit/spime/report-sender';
+import { FlashLog } from 'spimekit/storage/log';
+import { Client } from 'spimekit/xmpp/client';
+import { TransportXmlStream } from 'spimekit/xmpp/xml-stream';
 import Timer from 'timer';
+import type { Provisioning } from 'spimekit/host/provisioning';
 
-const suite = await startSensors();
-trace(`spimekit: sensors started on ${suite.drivers.gps ? 'GPS ' : ''}${suite.drivers.barometer ? 'barometer ' : ''}${suite.drivers.co2 ? 'CO2' : ''}\n`);
+const clock = {
+  now: () => Date.now(),
+  setTimeout: (fn: () => void, ms: number) => Timer.set(fn, ms),
+  clearTimeout: (h: unknown) => Timer.clear(h as Timer),
+};
 
-Timer.repeat(() => {
-  const entry = suite.manager.entry(suite.gpsTime() ?? Date.now());
-  trace(entryFields(entry).map(([name, text, unit]) => `${name}=${text}${unit ? ` ${unit}` : ''}`).join('  ') + '\n');
-}, 5000);
+/** `condition message` of a typed error (SpimeError's message already starts with its condition). */
+function describe(e: unknown): string {
+  const condition = (e as { condition?: unknown })?.condition;
+  const message = (e as Error)?.message ?? String(e);
+  if (typeof condition !== 'string') return `error ${message}`;
+  return message.startsWith(condition) ? message : `${condition} ${message}`;
+}
+
+/** DER of the first PEM block (the provisioned RSA key). */
+function pemBody(pem: string): Uint8Array {
+  const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const der = base64Decode(body);
+  if (!der || !der.length) throw new Error('key: not PEM');
+  return der;
+}
+
+async function run(p: Provisioning): Promise<void> {
+  const crypto = createModdableCrypto();
+  const key = moddableRsaPrivateKey(pemBody(p.key));
+  const client = new Client({
+    jid: p.jid, password: p.password, resource: platform,
+    host: p.host, port: p.port, directTls: p.directTls, servername: p.servername,
+    clock, crypto,
+    createStream: () => new TransportXmlStream(new ModdableTransport({ ca: p.ca })),
+    reconnect: { initialMs: 200, maxMs: 5000 },
+  });
+  client.on('online', (jid, resumed) => log(`spimekit: online ${jid} sasl=${client.lastMechanism}${resumed ? ' resumed' : ''}`));
+  client.on('offline', (e) => log(`spimekit: offline${e ? ` ${describe(e)}` : ''}`));
+  client.on('error', (e) => log(`spimekit: error ${describe(e)}`));
+
+  const flash = openFlash();
+  const readings = await startReadings();
+  const sender = new SealedReportSender({ client, crypto, key, cert: p.cert, scopeNode: p.scopeNode, scopeNodeCert: p.scopeNodeCert, now: Date.now });
+  const app = new SpimeApp({
+    log: new FlashLog(flash),
+    timers: clock,
+    sender,
+    serverTime: () => client.syncTime(),
+    read: () => {
+      const e = readings();
+      if (!e) return undefined;
+      const { date: _date, ...values } = e;
+      return values;
+    },
+    samplePeriodMs: p.samplePeriodMs,
+    maxEntries: p.maxEntries,
+    maxWaitMs: p.maxWaitMs,
+    onEvent: (e) => {
+      // sm: XEP-0198 state, known once <enabled/> has come (after 'online')
+      if (e.type === 'sent' || e.type === 'acked') log(`spimekit: ${e.type} entries=${e.entries}${'first' in e ? ` first=${e.first}` : ''} last=${e.last} sm=${client.smEnabled}`);
+      else if (e.type === 'sampled') log(`spimekit: sampled seq=${e.seq}`);
+      else if (e.type === 'halted') log(`spimekit: halted ${describe(e.error)}`);
+      else log(`spimekit: ${e.type} ${JSON.stringify(e)}`);
+    },
+  });
+  client.on('online', () => app.setOnline(true));
+  client.on('offline', () => app.setOnline(false));
+  const status = app.status();
+  log(`spimekit: boot ${status.boot} pending=${status.pending}`);
+  app.start();
+  await client.start();
+}
+
+let record: Provisioning;
+try {
+  record = provisioning();
+} catch (e) {
+  halt(`spimekit: provisioning ${describe(e)}`);
+}
+run(record!).catch((e: unknown) => log(`spimekit: error ${describe(e)}`));

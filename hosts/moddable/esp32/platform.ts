@@ -1,0 +1,32 @@
+// The ESP32 as the device: output to the console (trace: serial / xsbug), the provisioning record
+// from NVS preferences (domain `spimekit`, one key per field, written by `npx spimekit provision`
+// or a preference partition image), the flash log on the `spimelog` data partition of
+// boards/*/partitions.csv, and the board's sensors over ECMA-419 I2C and Serial.
+import Preference from 'preference';
+import flash from 'embedded:storage/flash';
+import { readProvisioning, type Provisioning } from 'spimekit/host/provisioning';
+import { startSensors } from 'spimekit/host/sensors/start';
+import type { Flash } from 'spimekit/storage/flash';
+import type { DataEntry } from 'spimekit/openspime/data';
+
+export const platform = 'esp32';
+
+export function log(text: string): void { trace(`${text}\n`); }
+
+export function halt(text: string): never {
+  trace(`${text}\n`);
+  for (;;) { /* the task watchdog restarts the device */ }
+}
+
+export function provisioning(): Provisioning {
+  return readProvisioning((name) => Preference.get('spimekit', name) ?? undefined);
+}
+
+export function openFlash(): Flash {
+  return flash.open({ path: 'spimelog' }) as unknown as Flash;
+}
+
+export async function startReadings(): Promise<() => DataEntry | undefined> {
+  const suite = await startSensors();
+  return () => suite.manager.entry(suite.gpsTime() ?? Date.now());
+}

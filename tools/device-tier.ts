@@ -1,0 +1,233 @@
+// The device tier (`npm test` with $MODDABLE set; alone: `node tools/run-ts.js tools/device-tier.ts
+// BUILD_DIR`): the firmware built for Moddable's Linux target (tools/device-build.js, kept in
+// BUILD_DIR with the headless launcher) runs as its own process against a private Prosody, and a
+// Node ScopeNode (src/roles/scopenode.ts) receives its reports. What each check proves:
+//  1. a server certificate for another name is refused by the mbedTLS transport (typed
+//     `certificate` error, never online, the VM keeps running);
+//  2. STARTTLS through mbedTLS with the certificate verified against the provisioned CA, SCRAM
+//     with the PSA PBKDF2/HMAC, bind, stream management enabled;
+//  3. batched signed+encrypted reports that the Node ScopeNode verifies and decrypts;
+//  4. kill -9 while the ScopeNode is away (entries pile up unacknowledged in the flash file), start
+//     again: those entries arrive, none twice, and every entry sampled reaches the ScopeNode.
+// Prints `device tier: N passed, M failed` last (run-tests.js adds it to npm test's count).
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { KeyObject } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createNodeCrypto, generateNodeRsaKey } from '../hosts/node/crypto.js';
+import { startKeyService, type KeyService } from '../hosts/node/key-service.js';
+import { createClient } from '../hosts/node/xmpp.js';
+import type { DataEntry } from '../src/openspime/data.js';
+import { attachScopeNode } from '../src/roles/scopenode.js';
+import type { Client } from '../src/xmpp/client.js';
+import { startProsody } from './servers/prosody.js';
+import type { TestServer } from './servers/server.js';
+
+const [buildDir, launcher, library] = process.argv.slice(2);
+if (!buildDir || !launcher || !library) {
+  console.error('usage: device-tier.ts BUILD_DIR LAUNCHER MC_SO');
+  process.exit(64);
+}
+
+let passed = 0, failed = 0;
+async function check(name: string, body: () => Promise<void>): Promise<boolean> {
+  const t0 = Date.now();
+  try {
+    await body();
+    passed++;
+    console.log(`✓ device: ${name} (${Date.now() - t0} ms)`);
+    return true;
+  } catch (e) {
+    failed++;
+    console.log(`✕ device: ${name}\n  ${(e as Error).stack ?? e}`);
+    return false;
+  }
+}
+function assert(ok: unknown, message: string): asserts ok {
+  if (!ok) throw new Error(message);
+}
+
+/** One run of the firmware: its output lines, waits on them with deadlines, kill -9. */
+class Firmware {
+  readonly lines: string[] = [];
+  readonly #child: ChildProcess;
+  readonly exited: Promise<number | string>;
+  #waiters: { re: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }[] = [];
+  #partial = '';
+
+  constructor(env: Record<string, string>) {
+    this.#child = spawn(launcher!, [library!], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+    const take = (chunk: Buffer) => {
+      const text = this.#partial + chunk.toString();
+      const parts = text.split('\n');
+      this.#partial = parts.pop()!;
+      for (const line of parts) {
+        this.lines.push(line);
+        if (process.env.SPIMEKIT_DEVICE_VERBOSE && !/ sampled /.test(line)) console.log(`  | ${line}`);
+        this.#waiters = this.#waiters.filter((w) => {
+          const m = line.match(w.re);
+          if (m) w.resolve(m);
+          return !m;
+        });
+      }
+    };
+    this.#child.stdout!.on('data', take);
+    this.#child.stderr!.on('data', take);
+  }
+
+  /** The first line from index `from` on matching `re`, within `ms`. */
+  waitFor(re: RegExp, ms: number, from = 0): Promise<RegExpMatchArray> {
+    for (let i = from; i < this.lines.length; i++) {
+      const m = this.lines[i]!.match(re);
+      if (m) return Promise.resolve(m);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no line ${re} within ${ms} ms; last lines:\n    ${this.lines.slice(-15).join('\n    ')}`)), ms);
+      const w = { re, from, resolve: (m: RegExpMatchArray) => { clearTimeout(timer); resolve(m); } };
+      this.#waiters.push(w);
+      void this.exited.then((code) => {
+        if (!this.#waiters.includes(w)) return;
+        clearTimeout(timer);
+        reject(new Error(`the firmware exited (${code}) before ${re}; last lines:\n    ${this.lines.slice(-15).join('\n    ')}`));
+      });
+    });
+  }
+
+  count(re: RegExp): number { return this.lines.filter((l) => re.test(l)).length; }
+
+  async kill9(): Promise<void> {
+    this.#child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: TestServer | undefined;
+let keyService: KeyService | undefined;
+let scope: Client | undefined;
+const running: Firmware[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'spimekit-device-'));
+
+try {
+  server = await startProsody();
+  const host = server.host;
+  await Promise.all(['spime', 'scopenode'].map((u) => server!.register(u, `${u}-pw`)));
+  const crypto = createNodeCrypto();
+  const spimeKey = generateNodeRsaKey();
+  const scopeKey = generateNodeRsaKey();
+  keyService = await startKeyService({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
+  keyService.publish(`spime@${host}`, [spimeKey.publicKey]);
+  keyService.publish(`scopenode@${host}`, [scopeKey.publicKey]);
+
+  // the ScopeNode stores by (osid, date), PROTOCOL.md §7.4
+  const stored = new Map<string, DataEntry>();
+  let duplicates = 0;
+  const rejected: string[] = [];
+  const scopeClient = () => {
+    const c = createClient({ jid: `scopenode@${host}`, password: 'scopenode-pw', resource: 'scope', ca: server!.caPem, host: '127.0.0.1', port: server!.c2sPort, reconnect: { initialMs: 50, maxMs: 500 } });
+    attachScopeNode({
+      client: c, crypto, key: scopeKey, certServices: [server!.componentDomain], now: Date.now,
+      accept: (osid, entries) => {
+        for (const e of entries) {
+          const k = `${osid}\u0000${e.date}`;
+          if (stored.has(k)) duplicates++;
+          else stored.set(k, e);
+        }
+      },
+      rejected: (_from, condition) => rejected.push(condition),
+    });
+    return c;
+  };
+  scope = scopeClient();
+  await scope.start();
+
+  const pem = (spimeKey.opaque as KeyObject).export({ type: 'pkcs8', format: 'pem' }) as string;
+  const provision = (name: string, extra: Record<string, unknown> = {}) => {
+    const path = join(dir, `${name}.json`);
+    writeFileSync(path, JSON.stringify({
+      jid: `spime@${host}`, password: 'spime-pw', host: '127.0.0.1', port: server!.c2sPort, ca: server!.caPem, key: pem,
+      cert: server!.componentDomain, scopeNode: `scopenode@${host}/scope`, scopeNodeCert: server!.componentDomain,
+      samplePeriodMs: 300, maxEntries: 5, maxWaitMs: 1000, ...extra,
+    }));
+    return path;
+  };
+  const flashPath = join(dir, 'spime.flash');
+  const boot = (provisionPath: string, flash = flashPath) => {
+    const f = new Firmware({ SPIMEKIT_PROVISION: provisionPath, SPIMEKIT_FLASH: flash, SPIMEKIT_FLASH_BLOCKS: '8' });
+    running.push(f);
+    return f;
+  };
+
+  await check('a server certificate for another name is refused (typed `certificate` error; the VM keeps running)', async () => {
+    const f = boot(provision('wrong-name', { servername: 'not-the-server.example' }), join(dir, 'wrong-name.flash'));
+    const m = await f.waitFor(/^spimekit: error certificate:? (.*)$/, 60_000);
+    assert(/-0x2700|verif/i.test(m[1]!), `unexpected detail: ${m[1]}`);
+    await sleep(1500); // still alive, retrying at the slow cadence: not online, no abort
+    assert(f.count(/^spimekit: online/) === 0, 'went online with a wrong-name certificate');
+    assert(!f.lines.some((l) => /XS abort/.test(l)), 'the VM aborted');
+    await f.kill9();
+  });
+
+  const good = provision('good');
+  const first = boot(good);
+  await check('STARTTLS via mbedTLS (CA and name verified), SCRAM via PSA PBKDF2/HMAC, bind, stream management', async () => {
+    const m = await first.waitFor(/^spimekit: online (\S+) sasl=(\S+)/, 90_000);
+    assert(m[1]!.startsWith(`spime@${host}/`), `bound JID ${m[1]}`);
+    assert(/^SCRAM-SHA-(1|256)$/.test(m[2]!), `mechanism ${m[2]}`);
+    // XEP-0198 <enabled/> comes after 'online': the first acknowledged report says
+    const sm = await first.waitFor(/^spimekit: acked .* sm=(\S+)/, 60_000);
+    assert(sm[1] === 'true', 'stream management not enabled');
+  });
+
+  await check('batched signed+encrypted reports verified and decrypted by a Node ScopeNode', async () => {
+    const deadline = Date.now() + 90_000;
+    while (stored.size < 10 && Date.now() < deadline) await sleep(200);
+    assert(stored.size >= 10, `the ScopeNode accepted ${stored.size} entries (want >= 10); rejected: ${rejected.join(', ')}`);
+    const batches = first.lines.filter((l) => /^spimekit: acked entries=(\d+)/.test(l)).map((l) => Number(/entries=(\d+)/.exec(l)![1]));
+    assert(batches.some((n) => n > 1), `no report carried more than one entry: ${batches.join(',')}`);
+    assert(rejected.length === 0, `the ScopeNode rejected: ${rejected.join(', ')}`);
+    const e = [...stored.values()][0]!;
+    assert(Object.keys(e).some((k) => k !== 'date'), `entries carry no readings: ${JSON.stringify(e)}`);
+  });
+
+  await check('kill -9 with unacknowledged entries in the flash file, start again: they arrive, none twice', async () => {
+    await scope!.stop(); // the ScopeNode away: reports fail, entries stay in flash
+    scope = undefined;
+    const from = first.lines.length;
+    await first.waitFor(/^spimekit: sampled seq=/, 20_000, from);
+    await sleep(3000);
+    await first.kill9();
+    const sampled = new Set(first.lines.map((l) => /^spimekit: sampled seq=(\d+)/.exec(l)?.[1]).filter(Boolean));
+    const before = stored.size;
+    scope = scopeClient();
+    await scope.start();
+    const second = boot(good);
+    const m = await second.waitFor(/^spimekit: boot (\d+) pending=(\d+)/, 30_000);
+    const pending = Number(m[2]);
+    assert(pending > 0, 'nothing was pending in flash after the kill');
+    await second.waitFor(/^spimekit: online /, 90_000);
+    // every entry sampled by the first run reaches the ScopeNode; the second run keeps sampling
+    const deadline = Date.now() + 90_000;
+    while (stored.size < before + pending && Date.now() < deadline) await sleep(200);
+    assert(stored.size >= before + pending, `after restart ${stored.size - before} of ${pending} pending entries arrived`);
+    await sleep(2000);
+    await second.kill9();
+    const firstRun = sampled.size;
+    assert(duplicates === 0, `${duplicates} entries reached the ScopeNode twice`);
+    assert(stored.size <= firstRun + second.count(/^spimekit: sampled seq=/), `more entries stored (${stored.size}) than sampled`);
+    assert(stored.size >= firstRun, `entries of the first run lost: ${firstRun} sampled, ${stored.size} stored`);
+  });
+} catch (e) {
+  failed++;
+  console.log(`✕ device tier: ${(e as Error).stack ?? e}`);
+} finally {
+  for (const f of running) await f.kill9().catch(() => undefined);
+  await Promise.allSettled([scope?.stop(), keyService?.close()]);
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(`device tier: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
