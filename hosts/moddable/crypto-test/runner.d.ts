@@ -1,0 +1,2 @@
+export function print(text: string): void;
+export function vectorText(): string;
