@@ -69,7 +69,34 @@ export function deviceBuild({ platform = host, skip, env = process.env, log = co
   return false;
 }
 
+/** The device tier (tools/device-tier.ts) on a kept `-p lin` build in `out`: its own counts. */
+export function deviceTier(out, { env = process.env, log = console.log } = {}) {
+  log('\n== device tier: the lin firmware headless against Prosody, a Node ScopeNode receiving');
+  const launcher = buildLauncher(out, env);
+  const library = linLibrary(out);
+  if (launcher instanceof Error || !library) {
+    log(`✕ device tier: ${launcher instanceof Error ? launcher.message : `no mc.so under ${out}`}`);
+    return { passed: 0, failed: 1 };
+  }
+  const r = spawnSync(process.execPath, [join(root, 'tools/run-ts.js'), join(root, 'tools/device-tier.ts'), out, launcher, library], { cwd: root, env, encoding: 'utf8', maxBuffer: 64 << 20, timeout: 600_000 });
+  const text = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  log(text.trimEnd());
+  const m = /device tier: (\d+) passed, (\d+) failed/.exec(text);
+  if (!m) { log(`✕ device tier: no result line (exit ${r.status ?? r.signal}${r.error ? `, ${r.error.message}` : ''})`); return { passed: 0, failed: 1 }; }
+  return { passed: Number(m[1]), failed: Number(m[2]) };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const result = deviceBuild({ platform: process.argv[2] ?? host });
-  process.exit(result === false ? 1 : result === undefined ? 2 : 0);
+  // `node tools/device-build.js lin --tier`: build, then run the device tier on it
+  const tier = process.argv.includes('--tier');
+  const platform = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? host;
+  const out = tier ? mkdtempSync(join(tmpdir(), 'spimekit-device-build-')) : undefined;
+  try {
+    const result = deviceBuild({ platform, out });
+    if (result !== true || !tier) process.exit(result === false ? 1 : result === undefined ? 2 : 0);
+    const counts = deviceTier(out);
+    process.exitCode = counts.failed ? 1 : 0;
+  } finally {
+    if (out) rmSync(out, { recursive: true, force: true });
+  }
 }

@@ -217,6 +217,10 @@ try {
     await second.kill9();
     const firstRun = sampled.size;
     assert(duplicates === 0, `${duplicates} entries reached the ScopeNode twice`);
+    // the device side: the restarted firmware resends nothing the first run had acknowledged
+    const ackedBefore = Math.max(-1, ...first.lines.map((l) => Number(/^spimekit: acked .*last=(\d+)/.exec(l)?.[1] ?? -1)));
+    const resent = second.lines.map((l) => /^spimekit: sent entries=\d+ first=(\d+)/.exec(l)).filter(Boolean).map((x) => Number(x![1]));
+    assert(resent.length > 0 && Math.min(...resent) > ackedBefore, `after restart the firmware sent from seq ${Math.min(...resent)}, but ${ackedBefore} was acknowledged before the kill`);
     assert(stored.size <= firstRun + second.count(/^spimekit: sampled seq=/), `more entries stored (${stored.size}) than sampled`);
     assert(stored.size >= firstRun, `entries of the first run lost: ${firstRun} sampled, ${stored.size} stored`);
   });
