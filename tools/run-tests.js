@@ -26,7 +26,10 @@ const checks = [
   ['tsc: src/ on ES2022 alone (no Node, no DOM)', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.src.json']],
   ['tsc: all', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
   ['tsc: device glue against the Moddable module declarations', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable']],
+  ['tsc: device glue, ESP32 platform files', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable/tsconfig.esp32.json']],
   ['manifest: module names and imports resolve as XS resolves them', process.execPath, ['tools/check-manifest.js']],
+  ['manifest: the same for the lin target (the device tier)', process.execPath, ['tools/check-manifest.js', 'lin']],
+  ['manifest: the same for ESP32-S3', process.execPath, ['tools/check-manifest.js', 'esp32/esp32s3']],
   ['paths: no test, tool, bench or host file names a path outside the repository', process.execPath, ['tools/check-paths.js']],
 ];
 for (const [name, cmd, cmdArgs] of checks) {
