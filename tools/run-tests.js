@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { runXsTests } from './xs-test.js';
 import { ensureServers } from './ensure-servers.js';
 import { deviceBuild, deviceTier } from './device-build.js';
+import { esp32Check } from './esp32-check.js';
 
 // The server suites need Prosody and ejabberd: install them now, or stop before running anything.
 if (!ensureServers(['prosody', 'ejabberd', 'openssl'], { command: 'npm test' })) process.exit(1);
@@ -68,6 +69,14 @@ try {
   }
 } finally {
   if (linOut) rmSync(linOut, { recursive: true, force: true });
+}
+// ESP32 and ESP32-S3 as far as they go without ESP-IDF (tools/esp32-check.js)
+if (process.env.MODDABLE && !args.length) {
+  for (const platform of ['esp32', 'esp32/esp32s3']) {
+    const r = esp32Check({ platform });
+    if (r === true) passed++;
+    else if (r === false) failed++;
+  }
 }
 
 

@@ -13,9 +13,11 @@ export const platform = 'esp32';
 
 export function log(text: string): void { trace(`${text}\n`); }
 
+/** Unrecoverable at boot (no provisioning): said on the console, then an uncaught error, which
+ *  makes XS abort and the device restart (and say it again) until it is provisioned. */
 export function halt(text: string): never {
   trace(`${text}\n`);
-  for (;;) { /* the task watchdog restarts the device */ }
+  throw new Error(text);
 }
 
 export function provisioning(): Provisioning {
