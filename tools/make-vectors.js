@@ -29,6 +29,14 @@ try {
   writeFileSync(join(root, 'test/vectors/openspime.json'), vectorFileText(file));
   writeFileSync(join(root, 'test/vectors/openspime-vectors.ts'), vectorModuleText(file));
   console.log(`wrote ${file.vectors.length} vectors`);
+  // the claim-proof vectors (PROTOCOL.md §6.4–6.6), their own files
+  const claimOut = join(dir, 'generate-claim-proof.mjs');
+  await esbuild.build({ entryPoints: [join(root, 'test/vectors/generate-claim-proof.ts')], bundle: true, platform: 'node', format: 'esm', outfile: claimOut, external: ['node:*'], logLevel: 'silent' });
+  const claim = await import(pathToFileURL(claimOut).href);
+  const claimVectors = claim.generateClaimProofVectors(JSON.parse(readFileSync(keysPath, 'utf8')));
+  writeFileSync(join(root, 'test/vectors/claim-proof.json'), claim.claimProofFileText(claimVectors));
+  writeFileSync(join(root, 'test/vectors/claim-proof-vectors.ts'), claim.claimProofModuleText(claimVectors));
+  console.log(`wrote the claim-proof vectors (${claimVectors.refusals.length} refusals)`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -6,11 +6,14 @@
 // them. spime-2's link is cut for a while (its queue fills, then drains); the ScopeNode prints each
 // entry once verified and decrypted and stores entries by (osid, date). The same src/ code the
 // device runs; only the transport, crypto, clock, flash and sensors are the host's.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createNodeCrypto, generateNodeRsaKeyAsync } from '../hosts/node/crypto.js';
+import { generateClaimSecret } from '../src/openspime/claim-proof.js';
+import { utf8Decode } from '../src/bytes/utf8.js';
+import { RECORD_CLAIM_SECRET } from '../src/spime/ownership.js';
 import { startKeyService } from '../hosts/node/key-service.js';
-import { startNodeSpime } from '../hosts/node/spime-app.js';
+import { startNodeSpime, type NodeSpime } from '../hosts/node/spime-app.js';
 import { nodeClock as sensorClock } from '../hosts/node/sensors/clock.js';
 import { createClient } from '../hosts/node/xmpp.js';
 import { simulatedSpime } from '../hosts/sim/sensors/spime.js';
@@ -20,6 +23,7 @@ import { attachScopeNode } from '../src/roles/scopenode.js';
 import type { SpimeApp, SpimeEvent } from '../src/spime/app.js';
 import { entryFields } from '../src/sensors/reading.js';
 import type { Client } from '../src/xmpp/client.js';
+import { runOwnerCommand } from './owner/commands.js';
 import { startProsody } from './servers/prosody.js';
 import type { TestServer } from './servers/server.js';
 
@@ -39,6 +43,8 @@ export interface SimulationOptions {
   /** spime-2's link is cut this many seconds after the fleet is online, for outageForS (0: never). */
   outageAtS?: number;
   outageForS?: number;
+  /** spime-1 is claimed by owner@<host> (through the owner command line's code) this many seconds in (0: never). */
+  claimAtS?: number;
   log?: (line: string) => void;
 }
 
@@ -71,6 +77,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   const batchWaitMs = o.batchWaitMs ?? 15_000;
   const outageAtS = o.outageAtS ?? 15;
   const outageForS = o.outageForS ?? 20;
+  const claimAtS = o.claimAtS ?? 8;
   const verbose = count <= VERBOSE_FLEET;
   const crypto = createNodeCrypto();
   const verified = new Map<string, number>();
@@ -180,7 +187,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       await untilStop(sim.start());
       online++;
       if (verbose) log(`${stamp()} ${jid} online, sensors on ${sim.board.name} (seed ${seed + i})`);
-      const spime = { user, jid, client: c, sim, sampling: true, app: undefined as unknown as SpimeApp, stop: async () => {} };
+      const spime = { user, jid, client: c, sim, sampling: true, app: undefined as unknown as SpimeApp, node: undefined as unknown as NodeSpime, stop: async () => {} };
       let sampled = 0;
       const onEvent = (e: SpimeEvent) => {
         if (e.type === 'sampled') { sampled++; produced++; }
@@ -201,14 +208,21 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
           entry: () => (spime.sampling ? sim.manager.entry(sim.time()) : undefined),
           samplePeriodMs: intervalMs, maxEntries: batchEntries, maxWaitMs: drain ? 1 : batchWaitMs,
           retryInitialMs: 500, retryMaxMs: 4000, faultBackoffMs: 30_000, onEvent,
+          claimSecret: generateClaimSecret((n) => crypto.randomBytes(n)), ownerCertServices: [cert],
+          // for the owner's presence line (`sensor fault: co2 · …`, away)
+          sensorFaults: () => ['co2', 'barometer', 'gps'].filter((n) => sim.manager.status(n)?.state === 'fault'),
         });
         spime.app = node.app;
+        spime.node = node;
         const stop = async () => { apps.delete(handle); await node.stop(); };
         const handle = { stop };
         apps.add(handle);
         spime.stop = stop;
       };
       boot(false);
+      // the label: the secret that claims this spime (kept in its record store; printed for the user)
+      const secret = utf8Decode(spime.node.records.get(RECORD_CLAIM_SECRET) ?? new Uint8Array(0)) ?? '';
+      if (verbose || i === 0) log(`${stamp()} ${user}: label secret ${secret.replace(/(.{4})(?=.)/g, '$1-')} (claim with: npx spimekit owner claim ${jid} --secret …)`);
       const fromFlash = spime.app.status().pending - sampled;
       inherited += fromFlash;
       if (fromFlash > 0) log(`${stamp()} ${user}: ${fromFlash} entries in flash from an earlier run`);
@@ -261,6 +275,26 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
         log(`${stamp()} OUTAGE: ${cut.user}'s link cut for ${outageForS} s`);
         void cut.client.stop();
         after(outageForS * 1000, restore);
+      });
+    }
+
+    // The claim: owner@<host> claims spime-1 with its label secret, through the owner command line's
+    // code, and from then on sees its presence (subscribed both ways).
+    const claimed = spimes[0];
+    if (claimed && claimAtS > 0) {
+      const ownerKey = await untilStop(identity('owner'));
+      const caPath = join(dataDir, 'ca.pem');
+      writeFileSync(caPath, srv.caPem);
+      const ownerConfig = { jid: `owner@${srv.host}`, password: 'owner-pw', ca: caPath, host: '127.0.0.1', port: srv.c2sPort, key: '(in memory)', cert };
+      after(claimAtS * 1000, () => {
+        const secret = utf8Decode(claimed.state.node.records.get(RECORD_CLAIM_SECRET) ?? new Uint8Array(0)) ?? '';
+        log(`${stamp()} CLAIM: owner@${srv.host} claims ${claimed.jid} with its label secret`);
+        const ownerLog = { config: ownerConfig, privateKey: ownerKey, log: (l: string) => log(`${stamp()} owner: ${l.length > 120 ? `${l.slice(0, 117)}…` : l}`), error: (l: string) => log(`${stamp()} owner: ${l}`) };
+        void runOwnerCommand(['claim', claimed.jid, '--secret', secret], ownerLog).then(async (code) => {
+          if (code !== 0 || stopRequested) return;
+          log(`${stamp()} ${claimed.user} is owned by ${claimed.state.node.ownership.ownerOf()}; what the owner sees (npx spimekit owner status):`);
+          await runOwnerCommand(['status', '--wait', '2'], ownerLog);
+        });
       });
     }
 

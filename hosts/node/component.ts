@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { XmlTokenizer, writeElement, writeStreamClose, writeStreamOpen, xml, type XmlElement } from '../../src/xml/index.js';
 import { NodeTransport } from './transport.js';
+import { sameJid } from '../../src/openspime/jid.js';
 
 export const NS_COMPONENT = 'jabber:component:accept';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';
@@ -26,11 +27,6 @@ export interface ComponentOptions {
 
 interface Pending { to: string; resolve: (el: XmlElement) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }
 
-/** RFC 7622 §3: localpart and domainpart compare case-insensitively (PRECIS, ASCII here), the resourcepart exactly. */
-function normJid(jid: string): string {
-  const slash = jid.indexOf('/');
-  return slash < 0 ? jid.toLowerCase() : jid.slice(0, slash).toLowerCase() + jid.slice(slash);
-}
 
 /** Answers an iq get/set: the reply iq, or undefined for service-unavailable (RFC 6120 §8.4). */
 export type ComponentIqHandler = (iq: XmlElement) => XmlElement | undefined | Promise<XmlElement | undefined>;
@@ -158,7 +154,7 @@ export class ExternalComponent {
 
   /** RFC 6120 §8.2.3: the answer comes from the entity asked (the server stamps 'from' on what it routes to us). */
   #answers(p: Pending, from: string | undefined): boolean {
-    return from !== undefined && normJid(from) === normJid(p.to);
+    return from !== undefined && sameJid(from, p.to);
   }
 
   async #answer(iq: XmlElement): Promise<void> {

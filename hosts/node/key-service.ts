@@ -3,7 +3,7 @@
 // The development SpimeGate's `cert` service; a production one would hold keys registered out of
 // band, not handed in by the process that starts it.
 import type { RsaPublicKey } from '../../src/crypto/crypto.js';
-import { bareJid } from '../../src/openspime/jid.js';
+import { bareJid, canonicalJid } from '../../src/openspime/jid.js';
 import { answerPubkeys } from '../../src/openspime/pubkeys.js';
 import { ExternalComponent, type ComponentOptions } from './component.js';
 
@@ -21,13 +21,13 @@ export async function startKeyService(o: ComponentOptions): Promise<KeyService> 
   const component = await ExternalComponent.connect(o);
   let answered = 0;
   component.onIq((iq) => {
-    const reply = answerPubkeys(iq, (jid) => keys.get(jid) ?? keys.get(bareJid(jid)));
+    const reply = answerPubkeys(iq, (jid) => keys.get(canonicalJid(jid)) ?? keys.get(canonicalJid(bareJid(jid))));
     if (reply) answered++;
     return reply;
   });
   return {
     domain: component.domain,
-    publish: (jid, k) => { keys.set(jid, k); },
+    publish: (jid, k) => { keys.set(canonicalJid(jid), k); },
     get answered() { return answered; },
     close: () => component.close(),
   };

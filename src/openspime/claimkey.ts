@@ -14,7 +14,7 @@ import { xml } from '../xml/element.js';
 import { canonicalize } from './canonical.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
-import { jidCovers } from './jid.js';
+import { jidCovers, sameJid } from './jid.js';
 import { NS_CLAIMKEY, VERSION } from './namespaces.js';
 
 export const CLAIMKEY_LABEL = utf8Encode('openspime-claimkey-1\u0000');
@@ -75,7 +75,7 @@ export interface ClaimKeyCheck {
 export function precheckClaimKey(key: Uint8Array, check: ClaimKeyCheck): DecodedClaimKey {
   const d = decodeClaimKey(key);
   if (d.signature.length < 256 || d.signature.length > 512) throw new OpenSpimeError('claimkey-invalid', `signature of ${d.signature.length} bytes (a 2048–4096-bit key makes 256–512)`);
-  if (d.body.claims !== check.claims) throw new OpenSpimeError('claimkey-invalid', `key claims ${d.body.claims}, element says ${check.claims}`);
+  if (!sameJid(d.body.claims, check.claims)) throw new OpenSpimeError('claimkey-invalid', `key claims ${d.body.claims}, element says ${check.claims}`);
   if (!jidCovers(d.body.osid, check.osid)) throw new OpenSpimeError('claimkey-not-authorized', `key authorizes ${d.body.osid}, not ${check.osid}`);
   const exp = parseDateTime(d.body.expdate);
   if (exp === undefined) throw new OpenSpimeError('claimkey-invalid', 'expdate is not an XEP-0082 DateTime');

@@ -6,8 +6,8 @@
 import { base64Decode, base64Encode } from '../bytes/base64.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import { normalizedText } from './canonical.js';
-import { OpenSpimeError } from './errors.js';
-import { NS_CORE, VERSION } from './namespaces.js';
+import { checkVersion, OpenSpimeError } from './errors.js';
+import { CONTENT_TYPE_ENCRYPTED, CONTENT_TYPE_V09_AES, NS_CORE, VERSION } from './namespaces.js';
 
 export interface ClaimKeyRef {
   /** Certification service that publishes the claimed spime's key. */
@@ -65,15 +65,23 @@ function b64(text: string, what: string): Uint8Array {
 
 export function parseContainer(el: XmlElement): Container {
   if (el.name !== 'openspime' || el.ns !== NS_CORE) bad('not an openspime container');
-  const version = el.attr('version');
-  if (version === undefined) bad('openspime without version');
-  if (version.trim() !== VERSION) throw new OpenSpimeError('unsupported-version', `version '${version}'`);
+  checkVersion(el, 'openspime');
+  // §4.4 step 1, in this order: the container's structure (bad-format), then the content type
+  // (an unknown one names an encoding we cannot know, so its values are not decoded), then the
+  // values (bad-format).
   for (const c of el.getChildren()) {
     if (c.ns === NS_CORE && c.name !== 'originator' && c.name !== 'transport') bad(`unknown core element <${c.name}/>`);
   }
+  if (normalizedText(el.children) !== '') bad('text directly under <openspime/>');
   const o = only(el, 'originator');
+  if (o && normalizedText(o.children) !== '') bad('text directly under <originator/>');
   const t = only(el, 'transport');
   if (!t) bad('openspime without transport');
+  const contentType = t.attr('content-type');
+  if (contentType !== undefined && contentType.trim() !== CONTENT_TYPE_ENCRYPTED) {
+    const ct = contentType.trim();
+    throw new OpenSpimeError('unsupported-content-type', ct === CONTENT_TYPE_V09_AES ? `${ct}: v0.9 never defined its mode, IV or key wrap` : ct);
+  }
   return { version: VERSION, originator: o && parseOriginator(o), transport: parseTransport(t) };
 }
 

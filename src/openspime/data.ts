@@ -5,7 +5,7 @@
 //   </entry></data>
 import { xml, type XmlElement } from '../xml/element.js';
 import { parseDateTime } from './datetime.js';
-import { OpenSpimeError } from './errors.js';
+import { checkVersion, OpenSpimeError } from './errors.js';
 import { NS_DATA, VERSION } from './namespaces.js';
 
 export interface DataEntry {
@@ -89,7 +89,7 @@ export function parseEntry(el: XmlElement): DataEntry {
 
 export function parseData(el: XmlElement): DataEntry[] {
   if (el.name !== 'data' || el.ns !== NS_DATA) throw new OpenSpimeError('bad-format', 'not a data element');
-  if ((el.attr('version') ?? '').trim() !== VERSION) throw new OpenSpimeError('unsupported-version', `data version '${el.attr('version')}'`);
+  checkVersion(el, 'data');
   const entries = el.getChildren('entry');
   if (!entries.length) bad('data without entries');
   return entries.map(parseEntry);

@@ -2,7 +2,7 @@
 // their stanza-error form (RFC 6120 §8.3: a defined condition plus an application condition).
 import { SpimeError } from '../errors.js';
 import { xml, type XmlElement } from '../xml/element.js';
-import { NS_CORE_ERROR, NS_DATA_ERROR, NS_STANZAS } from './namespaces.js';
+import { NS_CORE_ERROR, NS_DATA_ERROR, NS_STANZAS, VERSION } from './namespaces.js';
 
 export type OpenSpimeCondition =
   | 'bad-format'
@@ -69,4 +69,15 @@ export function conditionOfStanzaError(error: XmlElement): OpenSpimeCondition | 
     if ((c.ns === NS_CORE_ERROR || c.ns === NS_DATA_ERROR) && c.name in STANZA_ERROR) return c.name as OpenSpimeCondition;
   }
   return undefined;
+}
+
+/**
+ * The `version` attribute of `<openspime/>` or an extension element (PROTOCOL.md §2): absent is
+ * `bad-format` (the attribute is REQUIRED, so the element is not in the grammar), another value
+ * is `unsupported-version`.
+ */
+export function checkVersion(el: XmlElement, what: string): void {
+  const v = el.attr('version');
+  if (v === undefined) throw new OpenSpimeError('bad-format', `${what} without version`);
+  if (v.trim() !== VERSION) throw new OpenSpimeError('unsupported-version', `${what} version '${v}'`);
 }

@@ -10,8 +10,8 @@ import { parseDocument } from '../xml/document.js';
 import { claimKeySignatureValid, precheckClaimKey, type ClaimKeyBody } from './claimkey.js';
 import { parseContainer, type Container } from './container.js';
 import { OpenSpimeError, stanzaErrorFor } from './errors.js';
-import { bareJid, jidCovers } from './jid.js';
-import { CONTENT_TYPE_ENCRYPTED, CONTENT_TYPE_V09_AES, NS_CORE, NS_STANZAS, SIGN_ALG } from './namespaces.js';
+import { bareJid, canonicalJid, jidCovers } from './jid.js';
+import { NS_CORE, NS_STANZAS, SIGN_ALG } from './namespaces.js';
 import type { KeyDirectory } from './pubkeys.js';
 import { CONTENT_KEY_BYTES, IV_BYTES, transportAad } from './seal.js';
 import { signedInfo } from './signing.js';
@@ -90,9 +90,6 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
   const originator = container.originator;
   const osid = originator?.osid ?? from;
   const t = container.transport;
-  if (t.kind === 'encrypted' && t.contentType !== CONTENT_TYPE_ENCRYPTED) {
-    throw new OpenSpimeError('unsupported-content-type', t.contentType === CONTENT_TYPE_V09_AES ? `${t.contentType}: v0.9 never defined its mode, IV or key wrap` : t.contentType);
-  }
 
   // Checks that need no network and no RSA first, so a bad container costs no key lookup.
   if (originator?.sign) {
@@ -112,7 +109,7 @@ export async function openContainer(el: XmlElement, from: string, o: OpenOptions
   if (t.kind === 'plain') ctx.precheck?.(t.payload, osid, container);
 
   // Costly from here: key lookups (paid for by the peer's quota), RSA, AES.
-  const peer = bareJid(ctx.direct ? from : osid);
+  const peer = canonicalJid(bareJid(ctx.direct ? from : osid));
   let claim: ClaimKeyBody | undefined;
   if (ck && claimKey) {
     // v0.9 §1.2.1: the claim key is checked before the request's own signature.

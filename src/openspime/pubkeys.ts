@@ -7,6 +7,7 @@ import type { RsaPublicKey } from '../crypto/crypto.js';
 import { rsaPublicKeyFromBase64, rsaPublicKeyToBase64 } from '../crypto/rsa-key.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import { OpenSpimeError } from './errors.js';
+import { canonicalJid, sameJid } from './jid.js';
 import { NS_PUBKEY, NS_STANZAS, NS_XMLDSIG } from './namespaces.js';
 
 /**
@@ -28,7 +29,7 @@ export function pubkeysRequest(cert: string, jid: string): XmlElement {
 /** Keys from a `<pubkeys/>` result; unusable ones (too small, malformed) are skipped. */
 export function parsePubkeys(pubkeys: XmlElement, jid: string): { keys: RsaPublicKey[]; rejected: string[] } {
   if (pubkeys.name !== 'pubkeys' || pubkeys.ns !== NS_PUBKEY) throw new OpenSpimeError('key-unavailable', 'answer without <pubkeys/>');
-  if ((pubkeys.attr('jid') ?? '').trim() !== jid) throw new OpenSpimeError('key-unavailable', `answer is for ${pubkeys.attr('jid')}, asked for ${jid}`);
+  if (!sameJid((pubkeys.attr('jid') ?? '').trim(), jid)) throw new OpenSpimeError('key-unavailable', `answer is for ${pubkeys.attr('jid')}, asked for ${jid}`);
   const keys: RsaPublicKey[] = [];
   const rejected: string[] = [];
   for (const info of pubkeys.getChildren('KeyInfo', NS_XMLDSIG)) {
@@ -94,6 +95,9 @@ interface PeerUse { windowStart: number; count: number; inflight: number }
  * cache), lookups per peer are counted per window and limited in flight, and lookups overall are
  * limited in flight. Beyond a bound `lookup` throws `rate-limited` without asking anyone.
  */
+/** Cache identity of a (service, JID) pair: canonical, so case variants share one entry. */
+const cacheId = (cert: string, jid: string): string => `${canonicalJid(cert)}\u0000${canonicalJid(jid)}`;
+
 export class KeyDirectory {
   readonly #o: Required<KeyDirectoryOptions>;
   readonly #cache = new Map<string, Entry>();
@@ -111,7 +115,7 @@ export class KeyDirectory {
   }
 
   isTrusted(cert: string): boolean {
-    return this.#o.certServices.indexOf(cert) >= 0;
+    return this.#o.certServices.some((c) => sameJid(c, cert));
   }
 
   /**
@@ -122,7 +126,7 @@ export class KeyDirectory {
    */
   async lookup(cert: string, jid: string, refresh = false, peer?: string): Promise<RsaPublicKey[]> {
     if (!this.isTrusted(cert)) throw new OpenSpimeError('untrusted-cert-service', `${cert} is not an allowed certification service`);
-    const id = `${cert}\u0000${jid}`;
+    const id = cacheId(cert, jid);
     const now = this.#o.now();
     const hit = this.#cache.get(id);
     if (hit && now - hit.fetchedAt < this.#o.ttlMs && !(refresh && now - hit.fetchedAt >= this.#o.minRefreshMs)) return hit.keys;
@@ -138,13 +142,13 @@ export class KeyDirectory {
 
   /** Whether a refresh would actually ask the service again (so a caller can skip a retry). */
   canRefresh(cert: string, jid: string): boolean {
-    const hit = this.#cache.get(`${cert}\u0000${jid}`);
+    const hit = this.#cache.get(cacheId(cert, jid));
     return !hit || this.#o.now() - hit.fetchedAt >= this.#o.minRefreshMs;
   }
 
   forget(cert: string, jid: string): void {
-    this.#cache.delete(`${cert}\u0000${jid}`);
-    this.#failed.delete(`${cert}\u0000${jid}`);
+    this.#cache.delete(cacheId(cert, jid));
+    this.#failed.delete(cacheId(cert, jid));
   }
 
   get size(): number {

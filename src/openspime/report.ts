@@ -6,6 +6,7 @@ import { xml, type XmlElement } from '../xml/element.js';
 import { buildData, parseData, type DataEntry } from './data.js';
 import { parseDateTime } from './datetime.js';
 import { OpenSpimeError } from './errors.js';
+import { canonicalJid } from './jid.js';
 import { NS_DATA } from './namespaces.js';
 import { DEFAULT_SKEW_MS, openIqContainer, type OpenOptions } from './open.js';
 import { seal, type SealOptions } from './seal.js';
@@ -64,7 +65,7 @@ export class ReportMemory {
   take(osid: string, entries: readonly DataEntry[]): DataEntry[] {
     const fresh: DataEntry[] = [];
     for (const e of entries) {
-      const id = `${osid}\u0000${parseDateTime(e.date)}`;
+      const id = `${canonicalJid(osid)}\u0000${parseDateTime(e.date)}`;
       if (this.#seen.has(id)) continue;
       this.#seen.add(id);
       fresh.push(e);
@@ -75,7 +76,7 @@ export class ReportMemory {
 
   /** Forgets entries taken but not stored (accept refused them). */
   release(osid: string, entries: readonly DataEntry[]): void {
-    for (const e of entries) this.#seen.delete(`${osid}\u0000${parseDateTime(e.date)}`);
+    for (const e of entries) this.#seen.delete(`${canonicalJid(osid)}\u0000${parseDateTime(e.date)}`);
   }
 }
 

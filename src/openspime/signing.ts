@@ -27,7 +27,7 @@ export function signedView(container: XmlElement, parsed: Container, osid: strin
     if (c.ns === NS_CORE && c.name === 'originator') {
       const o = new XmlElement(c.name, c.ns, { ...c.attrs, osid }, []);
       for (const k of c.children) {
-        if (typeof k === 'string') { o.children.push(k); continue; } // stray text is signed too
+        if (typeof k === 'string') { o.children.push(k); continue; } // whitespace only (parseContainer)
         if (k.ns === NS_CORE && k.name === 'sign') o.children.push(new XmlElement('sign', k.ns, { ...k.attrs }, []));
         else if (k.ns === NS_CORE && k.name === 'claimkey') o.children.push(new XmlElement('claimkey', k.ns, { ...k.attrs }, [base64Encode(parsed.originator!.claimkey!.key)]));
         else o.children.push(copy(k));

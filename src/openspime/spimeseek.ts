@@ -5,9 +5,10 @@
 // request id) not seen before, expdate in the future but not too far (bounds the replay memory),
 // and a per-osid share of that memory.
 import { xml, type XmlElement } from '../xml/element.js';
+import { buildEntry, parseEntry, type DataEntry } from './data.js';
 import { parseDateTime } from './datetime.js';
-import { OpenSpimeError } from './errors.js';
-import { bareJid, jidCovers } from './jid.js';
+import { checkVersion, OpenSpimeError } from './errors.js';
+import { bareJid, canonicalJid, sameJid } from './jid.js';
 import type { ClaimKeyBody } from './claimkey.js';
 import { NS_SPIMESEEK, VERSION } from './namespaces.js';
 import { openContainer, type Opened, type OpenOptions } from './open.js';
@@ -34,7 +35,7 @@ function bad(message: string): never {
 
 export function parseSeekRequest(el: XmlElement): SeekRequest {
   if (el.name !== 'spimeseek' || el.ns !== NS_SPIMESEEK) bad('not a spimeseek element');
-  if ((el.attr('version') ?? '').trim() !== VERSION) throw new OpenSpimeError('unsupported-version', `spimeseek version '${el.attr('version')}'`);
+  checkVersion(el, 'spimeseek');
   const req = el.getChild('request', NS_SPIMESEEK);
   if (!req) bad('spimeseek without request');
   const id = (req.attr('id') ?? '').trim();
@@ -46,6 +47,33 @@ export function parseSeekRequest(el: XmlElement): SeekRequest {
   if (!expdate || parseDateTime(expdate) === undefined) bad('request without a valid expdate');
   if (enc !== 'true' && enc !== 'false' && enc !== '1' && enc !== '0') bad(`encrequired '${enc}'`);
   return { id, spimeid, expdate, encrequired: enc === 'true' || enc === '1' };
+}
+
+export interface SeekResponse {
+  id: string;
+  entries: DataEntry[];
+}
+
+/**
+ * The ScopeNode's answer (PROTOCOL.md §7.3): `<spimeseek><response id=ID><entry/>…</response>`.
+ * `<entry/>` and its children are in the SpimeSeek namespace (inherited, as v0.9 §1.2.0 writes
+ * them); their content is the data extension's (§9).
+ */
+export function buildSeekResponse(r: SeekResponse): XmlElement {
+  return xml('spimeseek', { xmlns: NS_SPIMESEEK, version: VERSION }, xml('response', { id: r.id }, r.entries.map(buildEntry)));
+}
+
+/** Parses a SpimeSeek response; entry errors are inconsistent-data-with-scope as in §9. */
+export function parseSeekResponse(el: XmlElement): SeekResponse {
+  if (el.name !== 'spimeseek' || el.ns !== NS_SPIMESEEK) bad('not a spimeseek element');
+  checkVersion(el, 'spimeseek');
+  const res = el.getChild('response', NS_SPIMESEEK);
+  if (!res) bad('spimeseek without response');
+  const id = (res.attr('id') ?? '').trim();
+  if (!ID_RE.test(id)) bad(`response id '${id}'`);
+  const entries = res.getChildren('entry');
+  for (const e of entries) if (e.ns !== NS_SPIMESEEK && e.ns !== '') bad(`<entry/> in namespace '${e.ns ?? ''}' (want ${NS_SPIMESEEK})`);
+  return { id, entries: entries.map(parseEntry) };
 }
 
 /** Who asks: the effective osid of a verified container, and its verified claim key if any. */
@@ -87,19 +115,19 @@ export class SeekGuard {
     if (now > exp + this.#skew) throw new OpenSpimeError('request-expired', `expired ${r.expdate}`);
     if (exp - now > MAX_SEEK_LIFETIME_MS + this.#skew) throw new OpenSpimeError('request-expired', `expdate ${r.expdate} is more than 24 h ahead`);
     this.#purge(now);
-    if (this.#seen.has(`${osid}\u0000${r.id}`)) throw new OpenSpimeError('request-replayed', `request ${r.id} of ${osid} already treated`);
+    if (this.#seen.has(`${canonicalJid(osid)}\u0000${r.id}`)) throw new OpenSpimeError('request-replayed', `request ${r.id} of ${osid} already treated`);
     // Full: refuse rather than forget (forgetting would re-open a replay window).
     if (this.#seen.size >= this.#max) throw new OpenSpimeError('rate-limited', 'replay memory full');
     // The share is per account: a claim key for a bare JID covers every resource of it.
-    if ((this.#perOsid.get(bareJid(osid)) ?? 0) >= this.#maxPerOsid) throw new OpenSpimeError('rate-limited', `${bareJid(osid)} has ${this.#maxPerOsid} requests pending`);
+    if ((this.#perOsid.get(canonicalJid(bareJid(osid))) ?? 0) >= this.#maxPerOsid) throw new OpenSpimeError('rate-limited', `${bareJid(osid)} has ${this.#maxPerOsid} requests pending`);
   }
 
   /** Authorizes (§7.3) and then remembers the request; call with the opened, verified container. */
   admit(requester: SeekRequester, r: SeekRequest): void {
     authorizeSeek(requester, r);
     this.check(requester.osid, r);
-    const account = bareJid(requester.osid);
-    this.#seen.set(`${requester.osid}\u0000${r.id}`, { exp: parseDateTime(r.expdate)!, osid: account });
+    const account = canonicalJid(bareJid(requester.osid));
+    this.#seen.set(`${canonicalJid(requester.osid)}\u0000${r.id}`, { exp: parseDateTime(r.expdate)!, osid: account });
     this.#perOsid.set(account, (this.#perOsid.get(account) ?? 0) + 1);
   }
 
@@ -119,8 +147,10 @@ export class SeekGuard {
  * itself, or presented a verified claim key for that spime. Throws not-authorized-for-spime.
  */
 export function authorizeSeek(requester: SeekRequester, r: SeekRequest): void {
-  if (jidCovers(r.spimeid, requester.osid)) return;
-  if (requester.claim && requester.claim.claims === r.spimeid) return;
+  // Exact (canonical) equality, not "covers": a bare spimeid names an account, not the spime whose
+  // osid is a full JID, and a full spimeid is one resource (PROTOCOL.md §7.3).
+  if (sameJid(r.spimeid, requester.osid)) return;
+  if (requester.claim && sameJid(requester.claim.claims, r.spimeid)) return;
   throw new OpenSpimeError('not-authorized-for-spime', `${requester.osid} may not seek ${r.spimeid}`);
 }
 
@@ -138,7 +168,7 @@ export async function openSeekRequest(el: XmlElement, from: string, o: OpenOptio
       request = parseSeekRequest(payload);
       // §7.3 before any lookup: neither the spime itself nor presenting a claim key for it
       const ck = container.originator?.claimkey;
-      if (!jidCovers(request.spimeid, osid) && ck?.claims !== request.spimeid) authorizeSeek({ osid }, request);
+      if (!sameJid(request.spimeid, osid) && !(ck && sameJid(ck.claims, request.spimeid))) authorizeSeek({ osid }, request);
       guard.check(osid, request);
     },
   });

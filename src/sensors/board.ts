@@ -11,6 +11,8 @@ export interface Board {
   i2c: { port?: number; data: number; clock: number; hz: number };
   /** The GNSS receiver's UART: ECMA-419 Serial port and GPIO numbers, module baud rate. */
   gps?: { port: number; receive: number; transmit: number; baud: number; module?: string };
+  /** The factory-reset button (src/spime/factory-reset.ts): GPIO, pressed = low (pull-up), held this long at boot. */
+  factoryReset?: { pin: number; holdMs: number };
   sensors: {
     scd4x?: { address: number; variant: 'SCD40' | 'SCD41' };
     /** BMP280 or BME280 (told apart by chip id), SDO low 0x76, high 0x77. */

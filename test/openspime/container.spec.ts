@@ -5,6 +5,7 @@ import { OpenSpimeError } from '../../src/openspime/errors.js';
 import { NS_CORE } from '../../src/openspime/namespaces.js';
 import { xml, XmlElement } from '../../src/xml/element.js';
 
+const CT = 'x-openspime/aes128gcm-rsaoaep256-base64';
 const core = (...children: Array<XmlElement | string>): XmlElement => xml('openspime', { xmlns: NS_CORE, version: '0.9' }, ...children);
 const payload = (): XmlElement => xml('data', { xmlns: 'openspime:protocol:extension:data', version: '0.9' }, xml('entry', null, xml('date', null, '2008-04-02T17:54:22+01:00')));
 
@@ -53,10 +54,15 @@ describe('container structure', () => {
     ['two payloads', () => core(xml('transport', null, payload(), payload())), 'bad-format'],
     ['text beside payload', () => core(xml('transport', null, 'junk', payload())), 'bad-format'],
     ['transport-key without content-type', () => core(xml('transport', { 'transport-key': 'AA==' }, payload())), 'bad-format'],
-    ['encrypted without transport-key', () => core(xml('transport', { 'content-type': 'x' }, 'AA==')), 'bad-format'],
-    ['encrypted with elements', () => core(xml('transport', { 'content-type': 'x', 'transport-key': 'AA==' }, payload())), 'bad-format'],
-    ['v0.9 stray brace in transport-key', () => core(xml('transport', { 'content-type': 'x', 'transport-key': 'AAEC}' }, 'AA==')), 'bad-format'],
-    ['huge base64', () => core(xml('transport', { 'content-type': 'x', 'transport-key': 'AA==' }, 'A'.repeat(200000))), 'bad-format'],
+    ['encrypted without transport-key', () => core(xml('transport', { 'content-type': CT }, 'AA==')), 'bad-format'],
+    ['encrypted with elements', () => core(xml('transport', { 'content-type': CT, 'transport-key': 'AA==' }, payload())), 'bad-format'],
+    ['v0.9 stray brace in transport-key', () => core(xml('transport', { 'content-type': CT, 'transport-key': 'AAEC}' }, 'AA==')), 'bad-format'],
+    ['text directly under <openspime/> (§4.1)', () => core('junk', xml('transport', null, payload())), 'bad-format'],
+    ['text directly under <originator/> (§4.1)', () => core(xml('originator', { cert: 'c' }, 'junk', xml('sign', null, 'AA==')), xml('transport', null, payload())), 'bad-format'],
+    ['unknown content type before its values are decoded (§4.4 step 1)', () => core(xml('transport', { 'content-type': 'x-other', 'transport-key': 'not base64!' }, 'nor this')), 'unsupported-content-type'],
+    ['v0.9 content type', () => core(xml('transport', { 'content-type': 'x-openspime/aes-base64', 'transport-key': 'AA==' }, 'AA==')), 'unsupported-content-type'],
+    ['structure before content type (§4.4 step 1)', () => core(xml('signature'), xml('transport', { 'content-type': 'x-other' }, 'AA==')), 'bad-format'],
+    ['huge base64', () => core(xml('transport', { 'content-type': CT, 'transport-key': 'AA==' }, 'A'.repeat(200000))), 'bad-format'],
   ];
   test.each(hostile)('%s → %s', (_name, make, condition) => {
     expect(conditionOf(() => parseContainer(make()))).toBe(condition);
@@ -67,7 +73,7 @@ describe('container structure', () => {
     const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
     const pieces = ['', ' ', 'AA==', '0.9', 'x', '<', '\u0000', NS_CORE, 'content-type', 'transport', 'originator', 'sign'];
     for (let i = 0; i < 400; i++) {
-      const el = core(xml('originator', { cert: 'c', osid: 'o' }, xml('sign', null, 'AAEC')), xml('transport', { 'content-type': 'x', 'transport-key': 'AA==' }, 'AQID'));
+      const el = core(xml('originator', { cert: 'c', osid: 'o' }, xml('sign', null, 'AAEC')), xml('transport', { 'content-type': CT, 'transport-key': 'AA==' }, 'AQID'));
       const nodes: XmlElement[] = [];
       const walk = (e: XmlElement): void => { nodes.push(e); for (const k of e.children) if (typeof k !== 'string') walk(k); };
       walk(el);
