@@ -8,19 +8,22 @@
 //     with the PSA PBKDF2/HMAC, bind, stream management enabled;
 //  3. batched signed+encrypted reports that the Node ScopeNode verifies and decrypts;
 //  4. kill -9 while the ScopeNode is away (entries pile up unacknowledged in the flash file), start
-//     again: those entries arrive, none twice, and every entry sampled reaches the ScopeNode.
+//     again: those entries arrive, none twice, and every entry sampled reaches the ScopeNode;
+//  5. a claim from the owner command line (tools/owner/commands.ts) with the label's secret takes
+//     effect on the firmware (record store on its file) and is still there after a kill -9.
 // Prints `device tier: N passed, M failed` last (run-tests.js adds it to npm test's count).
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNodeCrypto, generateNodeRsaKey } from '../hosts/node/crypto.js';
+import { createNodeCrypto, exportPrivateKeyPem, generateNodeRsaKey } from '../hosts/node/crypto.js';
 import { startKeyService, type KeyService } from '../hosts/node/key-service.js';
 import { createClient } from '../hosts/node/xmpp.js';
 import type { DataEntry } from '../src/openspime/data.js';
 import { attachScopeNode } from '../src/roles/scopenode.js';
 import type { Client } from '../src/xmpp/client.js';
+import { runOwnerCommand, type OwnerConfig } from './owner/commands.js';
 import { startProsody } from './servers/prosody.js';
 import type { TestServer } from './servers/server.js';
 
@@ -114,13 +117,18 @@ const dir = mkdtempSync(join(tmpdir(), 'spimekit-device-'));
 try {
   server = await startProsody();
   const host = server.host;
-  await Promise.all(['spime', 'scopenode'].map((u) => server!.register(u, `${u}-pw`)));
+  await Promise.all(['spime', 'scopenode', 'alice'].map((u) => server!.register(u, `${u}-pw`)));
   const crypto = createNodeCrypto();
   const spimeKey = generateNodeRsaKey();
   const scopeKey = generateNodeRsaKey();
   keyService = await startKeyService({ port: server.componentPort, domain: server.componentDomain, secret: server.componentSecret });
   keyService.publish(`spime@${host}`, [spimeKey.publicKey]);
   keyService.publish(`scopenode@${host}`, [scopeKey.publicKey]);
+  const aliceKey = generateNodeRsaKey();
+  keyService.publish(`alice@${host}`, [aliceKey.publicKey]);
+  writeFileSync(join(dir, 'alice.pem'), exportPrivateKeyPem(aliceKey));
+  writeFileSync(join(dir, 'ca.pem'), server.caPem);
+  const SECRET = 'K7QF-3MZT-ABCD-EFGH-2345-67XY';
 
   // the ScopeNode stores by (osid, date), PROTOCOL.md §7.4
   const stored = new Map<string, DataEntry>();
@@ -150,7 +158,8 @@ try {
     writeFileSync(path, JSON.stringify({
       jid: `spime@${host}`, password: 'spime-pw', host: '127.0.0.1', port: server!.c2sPort, ca: server!.caPem, key: pem,
       cert: server!.componentDomain, scopeNode: `scopenode@${host}/scope`, scopeNodeCert: server!.componentDomain,
-      samplePeriodMs: 300, maxEntries: 5, maxWaitMs: 1000, ...extra,
+      samplePeriodMs: 300, maxEntries: 5, maxWaitMs: 1000,
+      claimSecret: SECRET, ownerCertServices: [server!.componentDomain], ...extra,
     }));
     return path;
   };
@@ -223,6 +232,22 @@ try {
     assert(resent.length > 0 && Math.min(...resent) > ackedBefore, `after restart the firmware sent from seq ${Math.min(...resent)}, but ${ackedBefore} was acknowledged before the kill`);
     assert(stored.size <= firstRun + second.count(/^spimekit: sampled seq=/), `more entries stored (${stored.size}) than sampled`);
     assert(stored.size >= firstRun, `entries of the first run lost: ${firstRun} sampled, ${stored.size} stored`);
+  });
+  await check('a claim from the owner command line takes effect on the firmware and survives kill -9', async () => {
+    const f = boot(good);
+    const m = await f.waitFor(/^spimekit: boot \d+ pending=\d+ owner=(\S+)/, 30_000);
+    assert(m[1] === 'none', `owned before any claim: ${m[1]}`);
+    const online = await f.waitFor(/^spimekit: online (\S+)/, 90_000);
+    await f.waitFor(/^spimekit: clock /, 30_000); // claims need the spime's clock (XEP-0202)
+    const alice: OwnerConfig = { jid: `alice@${host}`, password: 'alice-pw', ca: join(dir, 'ca.pem'), host: '127.0.0.1', port: server!.c2sPort, key: join(dir, 'alice.pem'), cert: server!.componentDomain };
+    const lines: string[] = [];
+    const code = await runOwnerCommand(['claim', online[1]!, '--secret', SECRET.toLowerCase()], { config: alice, log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    assert(code === 0 && lines.join('\n').includes(`claimed spime@${host}`), `claim: exit ${code}: ${lines.join(' / ')}`);
+    await f.kill9();
+    const again = boot(good);
+    const after = await again.waitFor(/^spimekit: boot \d+ pending=\d+ owner=(\S+)/, 30_000);
+    assert(after[1] === `alice@${host}`, `after kill -9 the owner is ${after[1]}`);
+    await again.kill9();
   });
 } catch (e) {
   failed++;

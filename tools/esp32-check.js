@@ -4,8 +4,8 @@
 //    platform (includes, modules, defines, the mbedTLS dependency) and the makefile is generated;
 // 2. every TypeScript module of that build compiled as mcconfig would (its generated tsconfig,
 //    against the SDK's own typings, in one tsc run with noEmit);
-// 3. the partition table mcconfig put in the build (boards/*/partitions.csv): the `spimelog` data
-//    partition present, 4 KB-aligned, inside 4 MB, no overlaps, the app 64 KB-aligned.
+// 3. the partition table mcconfig put in the build (boards/*/partitions.csv): the `spimelog` (flash log) and
+//    `spimerec` (record store) data partitions present, 4 KB-aligned, inside 4 MB, no overlaps, the app 64 KB-aligned.
 // What is NOT checked: C compilation for the Xtensa/RISC-V targets, linking against ESP-IDF's
 // mbedTLS, flashing, and anything at run time on a board (README "Building for the device").
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { bundleSim } from './device-build.js';
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 
 /** The partition table's problems (empty: fine). */
-export function checkPartitions(csv, { flashBytes = 4 << 20, logPartition = 'spimelog' } = {}) {
+export function checkPartitions(csv, { flashBytes = 4 << 20, dataPartitions = ['spimelog', 'spimerec'] } = {}) {
   const problems = [];
   const rows = csv.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').map((f) => f.trim()));
   const parts = rows.map(([name, type, subtype, offset, size]) => ({ name, type, subtype, offset: Number(offset), size: Number(size) }));
@@ -32,11 +32,11 @@ export function checkPartitions(csv, { flashBytes = 4 << 20, logPartition = 'spi
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i - 1].offset + sorted[i - 1].size > sorted[i].offset) problems.push(`${sorted[i - 1].name} overlaps ${sorted[i].name}`);
   }
-  const log = parts.find((p) => p.name === logPartition);
-  if (!log) problems.push(`no ${logPartition} partition`);
-  else {
-    if (log.type !== 'data') problems.push(`${logPartition}: type ${log.type}, not data`);
-    if (log.size % 4096 || log.size / 4096 < 2) problems.push(`${logPartition}: not a whole number (>= 2) of 4 KB blocks`);
+  for (const name of dataPartitions) {
+    const part = parts.find((p) => p.name === name);
+    if (!part) { problems.push(`no ${name} partition`); continue; }
+    if (part.type !== 'data') problems.push(`${name}: type ${part.type}, not data`);
+    if (part.size % 4096 || part.size / 4096 < 4) problems.push(`${name}: not a whole number (>= 4) of 4 KB blocks`);
   }
   if (!parts.some((p) => p.subtype === 'nvs')) problems.push('no nvs partition (the provisioning record lives there)');
   return problems;
@@ -82,7 +82,7 @@ export function esp32Check({ platform = 'esp32', env = process.env, log = consol
     if (!existsSync(csvPath)) { log(`✕ ${name}: no partitions.csv in the build`); return false; }
     const problems = checkPartitions(readFileSync(csvPath, 'utf8'));
     if (problems.length) { log(problems.join('\n')); log(`✕ ${name}: partition table`); return false; }
-    log(`ok (${files.length} TypeScript modules; partition table with spimelog)`);
+    log(`ok (${files.length} TypeScript modules; partition table with spimelog and spimerec)`);
     return true;
   } finally {
     rmSync(out, { recursive: true, force: true });

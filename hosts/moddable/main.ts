@@ -9,14 +9,21 @@
 // Output: one line per event, `spimekit: <what> ...`, which the device tier parses
 // (tools/device-tier.ts); on the ESP32 it goes to the serial console.
 import { createModdableCrypto, moddableRsaPrivateKey } from 'spimekit/host/crypto/crypto';
-import { halt, log, openFlash, platform, provisioning, startReadings } from 'spimekit/host/platform';
+import { halt, log, openFlash, openRecordFlash, platform, provisioning, startReadings } from 'spimekit/host/platform';
 import { ModdableTransport } from 'spimekit/host/transport';
 import { base64Decode } from 'spimekit/bytes/base64';
+import { bareJid } from 'spimekit/openspime/jid';
+import { KeyDirectory } from 'spimekit/openspime/pubkeys';
 import { SpimeApp } from 'spimekit/spime/app';
+import { OpenSpimeIqRouter } from 'spimekit/spime/openspime-iq';
+import { OwnerPresence, presenceLine } from 'spimekit/spime/owner-presence';
+import { Ownership } from 'spimekit/spime/ownership';
+import { FlashRecords } from 'spimekit/storage/records';
 import { SealedReportSender } from 'spimekit/spime/report-sender';
 import { FlashLog } from 'spimekit/storage/log';
 import { Client } from 'spimekit/xmpp/client';
 import { TransportXmlStream } from 'spimekit/xmpp/xml-stream';
+import Time from 'time';
 import Timer from 'timer';
 import type { Provisioning } from 'spimekit/host/provisioning';
 
@@ -81,10 +88,24 @@ async function run(p: Provisioning): Promise<void> {
       else log(`spimekit: ${e.type} ${JSON.stringify(e)}`);
     },
   });
-  client.on('online', () => app.setOnline(true));
+  // claims (PROTOCOL.md §6): owner, claim and configuration records in their own partition
+  const records = new FlashRecords(openRecordFlash());
+  const t0 = Time.ticks;
+  const ownership = new Ownership({
+    records, crypto, self: { jid: bareJid(p.jid), cert: p.cert, key },
+    keys: new KeyDirectory({ iq: client, certServices: [p.cert, ...(p.ownerCertServices ?? [])], now: Date.now }),
+    utc: () => app.clock.now(), mono: () => Time.ticks - t0,
+  });
+  if (p.claimSecret && !ownership.hasSecret()) ownership.setSecret(p.claimSecret);
+  const router = new OpenSpimeIqRouter();
+  router.add((iq) => ownership.handleIq(iq));
+  router.attach(client);
+  const presence = new OwnerPresence({ client, ownership, timers: clock, line: () => presenceLine(app.status()) });
+  client.on('online', () => { app.setOnline(true); void presence.reconcile(); });
   client.on('offline', () => app.setOnline(false));
   const status = app.status();
-  log(`spimekit: boot ${status.boot} pending=${status.pending}`);
+  const owner = ownership.ownerOf();
+  log(`spimekit: boot ${status.boot} pending=${status.pending} owner=${owner ?? 'none'}`);
   app.start();
   await client.start();
 }

@@ -24,6 +24,10 @@ export interface Provisioning {
   cert: string;
   scopeNode: string;
   scopeNodeCert: string;
+  /** The label's claim secret (stored in the record store at first boot), and the certification
+   *  services trusted for owners' keys besides `cert`. */
+  claimSecret?: string;
+  ownerCertServices?: string[];
   /** Reporting cadence (defaults: the application's). */
   samplePeriodMs?: number;
   maxEntries?: number;
@@ -31,7 +35,7 @@ export interface Provisioning {
 }
 
 const STRINGS = ['jid', 'password', 'ca', 'key', 'cert', 'scopeNode', 'scopeNodeCert'] as const;
-const OPTIONAL_STRINGS = ['host', 'servername'] as const;
+const OPTIONAL_STRINGS = ['host', 'servername', 'claimSecret'] as const;
 const OPTIONAL_NUMBERS = ['port', 'samplePeriodMs', 'maxEntries', 'maxWaitMs'] as const;
 
 /** The record from its fields (`get(name)`: the stored value, undefined if absent). */
@@ -53,6 +57,13 @@ export function readProvisioning(get: (name: string) => unknown): Provisioning {
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ProvisioningError(`${name} must be a positive integer`);
     out[name] = v;
+  }
+  const services = get('ownerCertServices');
+  if (services !== undefined) {
+    // JSON: an array; NVS: one comma-separated string
+    const list = typeof services === 'string' ? services.split(',') : services;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x)) throw new ProvisioningError('ownerCertServices must be JIDs');
+    out.ownerCertServices = list;
   }
   const directTls = get('directTls');
   if (directTls !== undefined) {

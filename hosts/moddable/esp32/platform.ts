@@ -1,7 +1,7 @@
 // The ESP32 as the device: output to the console (trace: serial / xsbug), the provisioning record
 // from NVS preferences (domain `spimekit`, one key per field, written by `npx spimekit provision`
 // or a preference partition image), the flash log on the `spimelog` data partition of
-// boards/*/partitions.csv, and the board's sensors over ECMA-419 I2C and Serial.
+// boards/*/partitions.csv and the record store on `spimerec`, and the board's sensors over ECMA-419 I2C and Serial.
 import Preference from 'preference';
 import flash from 'embedded:storage/flash';
 import { readProvisioning, type Provisioning } from 'spimekit/host/provisioning';
@@ -26,6 +26,11 @@ export function provisioning(): Provisioning {
 
 export function openFlash(): Flash {
   return flash.open({ path: 'spimelog' }) as unknown as Flash;
+}
+
+/** The record store's partition (`spimerec` in each board's partitions.csv). */
+export function openRecordFlash(): Flash {
+  return flash.open({ path: 'spimerec' }) as unknown as Flash;
 }
 
 export async function startReadings(): Promise<() => DataEntry | undefined> {

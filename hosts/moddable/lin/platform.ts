@@ -32,6 +32,11 @@ export function openFlash(): Flash {
   return new FileFlash(getenv('SPIMEKIT_FLASH') ?? 'spimekit.flash', blocks, 4096);
 }
 
+/** The record store's partition: two banks of two 4 KiB blocks, as on the Node host. */
+export function openRecordFlash(): Flash {
+  return new FileFlash(getenv('SPIMEKIT_RECORDS') ?? `${getenv('SPIMEKIT_FLASH') ?? 'spimekit.flash'}.records`, 4, 4096);
+}
+
 /** The sensors' fresh samples as an entry (its date is the caller's). */
 export async function startReadings(): Promise<() => DataEntry | undefined> {
   const spime = simulatedSpime({ clock: moddableClock, seed: Number(getenv('SPIMEKIT_SEED') ?? 42), epoch: Date.now() });
