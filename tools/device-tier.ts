@@ -159,7 +159,7 @@ try {
       jid: `spime@${host}`, password: 'spime-pw', host: '127.0.0.1', port: server!.c2sPort, ca: server!.caPem, key: pem,
       cert: server!.componentDomain, scopeNode: `scopenode@${host}/scope`, scopeNodeCert: server!.componentDomain,
       samplePeriodMs: 300, maxEntries: 5, maxWaitMs: 1000,
-      claimSecret: SECRET, ownerCertServices: [server!.componentDomain], ...extra,
+      claimSecret: SECRET, ownerCerts: [server!.componentDomain], ...extra,
     }));
     return path;
   };

@@ -13,7 +13,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleSim } from './device-build.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 
@@ -52,12 +51,10 @@ export function esp32Check({ platform = 'esp32', env = process.env, log = consol
   try {
     const idf = join(out, 'no-esp-idf'); // mcconfig wants IDF_PATH set; nothing in it is used before make
     mkdirSync(idf);
-    const SPIMEKIT_SIM = join(out, 'spimekit-sim');
-    bundleSim(SPIMEKIT_SIM);
     const PATH = [join(sdk, 'build', 'bin', process.platform === 'darwin' ? 'mac' : 'lin', 'release'), join(root, 'node_modules', '.bin'), env.PATH].join(delimiter);
     const build = join(out, 'build');
     mkdirSync(build);
-    const r = spawnSync('mcconfig', ['-p', platform, '-o', build], { cwd: root, env: { ...env, PATH, IDF_PATH: idf, SPIMEKIT_SIM }, encoding: 'utf8' });
+    const r = spawnSync('mcconfig', ['-p', platform, '-o', build], { cwd: root, env: { ...env, PATH, IDF_PATH: idf }, encoding: 'utf8' });
     if (r.status !== 0) { log(`${r.stdout}${r.stderr}`.trim()); log(`✕ ${name}: mcconfig`); return false; }
     const sub = platform.split('/')[1] ?? 'esp32';
     const tmpDir = join(build, 'tmp', ...platform.split('/'), 'release');

@@ -93,7 +93,7 @@ async function run(p: Provisioning): Promise<void> {
   const t0 = Time.ticks;
   const ownership = new Ownership({
     records, crypto, self: { jid: bareJid(p.jid), cert: p.cert, key },
-    keys: new KeyDirectory({ iq: client, certServices: [p.cert, ...(p.ownerCertServices ?? [])], now: Date.now }),
+    keys: new KeyDirectory({ iq: client, certServices: [p.cert, ...(p.ownerCerts ?? [])], now: Date.now }),
     utc: () => app.clock.now(), mono: () => Time.ticks - t0,
   });
   if (p.claimSecret && !ownership.hasSecret()) ownership.setSecret(p.claimSecret);

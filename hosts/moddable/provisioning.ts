@@ -27,13 +27,14 @@ export interface Provisioning {
   /** The label's claim secret (stored in the record store at first boot), and the certification
    *  services trusted for owners' keys besides `cert`. */
   claimSecret?: string;
-  ownerCertServices?: string[];
+  ownerCerts?: string[];
   /** Reporting cadence (defaults: the application's). */
   samplePeriodMs?: number;
   maxEntries?: number;
   maxWaitMs?: number;
 }
 
+// Field names are NVS keys on the ESP32: 15 bytes at most.
 const STRINGS = ['jid', 'password', 'ca', 'key', 'cert', 'scopeNode', 'scopeNodeCert'] as const;
 const OPTIONAL_STRINGS = ['host', 'servername', 'claimSecret'] as const;
 const OPTIONAL_NUMBERS = ['port', 'samplePeriodMs', 'maxEntries', 'maxWaitMs'] as const;
@@ -58,12 +59,12 @@ export function readProvisioning(get: (name: string) => unknown): Provisioning {
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ProvisioningError(`${name} must be a positive integer`);
     out[name] = v;
   }
-  const services = get('ownerCertServices');
+  const services = get('ownerCerts');
   if (services !== undefined) {
     // JSON: an array; NVS: one comma-separated string
     const list = typeof services === 'string' ? services.split(',') : services;
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x)) throw new ProvisioningError('ownerCertServices must be JIDs');
-    out.ownerCertServices = list;
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' && x)) throw new ProvisioningError('ownerCerts must be JIDs');
+    out.ownerCerts = list;
   }
   const directTls = get('directTls');
   if (directTls !== undefined) {
