@@ -4,6 +4,8 @@
 // Node ScopeNode (src/roles/scopenode.ts) receives its reports. What each check proves:
 //  1. a server certificate for another name is refused by the mbedTLS transport (typed
 //     `certificate` error, never online, the VM keeps running);
+//  1b. a peer that answers the ClientHello after <proceed/> with garbage: a typed `tls-failed`, and
+//     the firmware reconnects (no abort);
 //  2. STARTTLS through mbedTLS with the certificate verified against the provisioned CA, SCRAM
 //     with the PSA PBKDF2/HMAC, bind, stream management enabled;
 //  3. batched signed+encrypted reports that the Node ScopeNode verifies and decrypts;
@@ -15,6 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createNodeCrypto, exportPrivateKeyPem, generateNodeRsaKey } from '../hosts/node/crypto.js';
@@ -178,6 +181,45 @@ try {
     assert(f.count(/^spimekit: online/) === 0, 'went online with a wrong-name certificate');
     assert(!f.lines.some((l) => /XS abort/.test(l)), 'the VM aborted');
     await f.kill9();
+  });
+
+  await check('garbage instead of a ServerHello after <proceed/>: typed `tls-failed`, the firmware reconnects', async () => {
+    let connections = 0;
+    const sockets: Socket[] = [];
+    const peer = createServer((socket) => {
+      connections++;
+      sockets.push(socket);
+      let text = '';
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk) => {
+        text += chunk.toString('latin1');
+        if (text.includes('<stream:stream') && !text.includes('#header-sent')) {
+          text += '#header-sent';
+          socket.write(`<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' from='${host}' id='hostile' version='1.0'><stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>`);
+        }
+        if (text.includes('<starttls') && !text.includes('#proceed-sent')) {
+          text += '#proceed-sent';
+          socket.write(`<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>`);
+        } else if (text.includes('#proceed-sent') && chunk[0] === 0x16) {
+          socket.write(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n\x16\x03\x03\xff\xffnot a handshake', 'latin1'));
+        }
+      });
+    });
+    await new Promise<void>((r) => peer.listen(0, '127.0.0.1', () => r()));
+    const port = (peer.address() as { port: number }).port;
+    try {
+      const f = boot(provision('hostile', { port }), join(dir, 'hostile.flash'));
+      const m = await f.waitFor(/^spimekit: error tls-failed:? (.*)$/, 60_000);
+      assert(!/certificate/.test(m[1]!), `classified as a certificate failure: ${m[1]}`);
+      const deadline = Date.now() + 30_000;
+      while (connections < 2 && Date.now() < deadline) await sleep(100);
+      assert(connections >= 2, `no reconnect after the TLS failure (${connections} connection)`);
+      assert(!f.lines.some((l) => /XS abort/.test(l)), 'the VM aborted');
+      await f.kill9();
+    } finally {
+      for (const s of sockets) s.destroy();
+      peer.close();
+    }
   });
 
   const good = provision('good');
