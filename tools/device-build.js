@@ -6,10 +6,17 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(fileURLToPath(import.meta.url), '../..');
+// The clone: the nearest folder up with manifest.json (this file may run bundled from .tmp/run-ts/).
+function findRoot(from) {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'manifest.json')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(fileURLToPath(import.meta.url), '../..');
+  }
+}
+const root = findRoot(dirname(fileURLToPath(import.meta.url)));
 const host = process.platform === 'darwin' ? 'mac' : 'lin';
 
 /** The lin target's simulated sensors: hosts/sim bundled into one module (its relative imports of
@@ -86,7 +93,8 @@ export function deviceTier(out, { env = process.env, log = console.log } = {}) {
   return { passed: Number(m[1]), failed: Number(m[2]) };
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// run as a script (not when bundled into another entry point by run-ts, where import.meta.url is the bundle)
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[1].endsWith('device-build.js')) {
   // `node tools/device-build.js lin --tier`: build, then run the device tier on it
   const tier = process.argv.includes('--tier');
   const platform = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? host;

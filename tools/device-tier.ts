@@ -14,7 +14,6 @@
 //  5. a claim from the owner command line (tools/owner/commands.ts) with the label's secret takes
 //     effect on the firmware (record store on its file) and is still there after a kill -9.
 // Prints `device tier: N passed, M failed` last (run-tests.js adds it to npm test's count).
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
@@ -26,6 +25,7 @@ import { createClient } from '../hosts/node/xmpp.js';
 import type { DataEntry } from '../src/openspime/data.js';
 import { attachScopeNode } from '../src/roles/scopenode.js';
 import type { Client } from '../src/xmpp/client.js';
+import { Firmware } from './device-firmware.js';
 import { runOwnerCommand, type OwnerConfig } from './owner/commands.js';
 import { startProsody } from './servers/prosody.js';
 import type { TestServer } from './servers/server.js';
@@ -52,61 +52,6 @@ async function check(name: string, body: () => Promise<void>): Promise<boolean> 
 }
 function assert(ok: unknown, message: string): asserts ok {
   if (!ok) throw new Error(message);
-}
-
-/** One run of the firmware: its output lines, waits on them with deadlines, kill -9. */
-class Firmware {
-  readonly lines: string[] = [];
-  readonly #child: ChildProcess;
-  readonly exited: Promise<number | string>;
-  #waiters: { re: RegExp; from: number; resolve: (m: RegExpMatchArray) => void }[] = [];
-  #partial = '';
-
-  constructor(env: Record<string, string>) {
-    this.#child = spawn(launcher!, [library!], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-    const take = (chunk: Buffer) => {
-      const text = this.#partial + chunk.toString();
-      const parts = text.split('\n');
-      this.#partial = parts.pop()!;
-      for (const line of parts) {
-        this.lines.push(line);
-        if (process.env.SPIMEKIT_DEVICE_VERBOSE && !/ sampled /.test(line)) console.log(`  | ${line}`);
-        this.#waiters = this.#waiters.filter((w) => {
-          const m = line.match(w.re);
-          if (m) w.resolve(m);
-          return !m;
-        });
-      }
-    };
-    this.#child.stdout!.on('data', take);
-    this.#child.stderr!.on('data', take);
-  }
-
-  /** The first line from index `from` on matching `re`, within `ms`. */
-  waitFor(re: RegExp, ms: number, from = 0): Promise<RegExpMatchArray> {
-    for (let i = from; i < this.lines.length; i++) {
-      const m = this.lines[i]!.match(re);
-      if (m) return Promise.resolve(m);
-    }
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line ${re} within ${ms} ms; last lines:\n    ${this.lines.slice(-15).join('\n    ')}`)), ms);
-      const w = { re, from, resolve: (m: RegExpMatchArray) => { clearTimeout(timer); resolve(m); } };
-      this.#waiters.push(w);
-      void this.exited.then((code) => {
-        if (!this.#waiters.includes(w)) return;
-        clearTimeout(timer);
-        reject(new Error(`the firmware exited (${code}) before ${re}; last lines:\n    ${this.lines.slice(-15).join('\n    ')}`));
-      });
-    });
-  }
-
-  count(re: RegExp): number { return this.lines.filter((l) => re.test(l)).length; }
-
-  async kill9(): Promise<void> {
-    this.#child.kill('SIGKILL');
-    await this.exited;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -168,7 +113,7 @@ try {
   };
   const flashPath = join(dir, 'spime.flash');
   const boot = (provisionPath: string, flash = flashPath) => {
-    const f = new Firmware({ SPIMEKIT_PROVISION: provisionPath, SPIMEKIT_FLASH: flash, SPIMEKIT_FLASH_BLOCKS: '8' });
+    const f = new Firmware(launcher!, library!, { SPIMEKIT_PROVISION: provisionPath, SPIMEKIT_FLASH: flash, SPIMEKIT_FLASH_BLOCKS: '8' });
     running.push(f);
     return f;
   };

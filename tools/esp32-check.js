@@ -86,7 +86,8 @@ export function esp32Check({ platform = 'esp32', env = process.env, log = consol
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// run as a script (not when bundled into another entry point by run-ts, where import.meta.url is the bundle)
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[1].endsWith('esp32-check.js')) {
   const platforms = process.argv.slice(2).length ? process.argv.slice(2) : ['esp32', 'esp32/esp32s3'];
   const results = platforms.map((platform) => esp32Check({ platform }));
   process.exit(results.includes(false) ? 1 : results.includes(undefined) ? 2 : 0);

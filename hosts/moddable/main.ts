@@ -9,7 +9,7 @@
 // Output: one line per event, `spimekit: <what> ...`, which the device tier parses
 // (tools/device-tier.ts); on the ESP32 it goes to the serial console.
 import { createModdableCrypto, moddableRsaPrivateKey } from 'spimekit/host/crypto/crypto';
-import { halt, log, openFlash, openRecordFlash, platform, provisioning, startReadings } from 'spimekit/host/platform';
+import { halt, heapPeak, log, openFlash, openRecordFlash, platform, provisioning, startReadings } from 'spimekit/host/platform';
 import { ModdableTransport } from 'spimekit/host/transport';
 import { base64Decode } from 'spimekit/bytes/base64';
 import { bareJid } from 'spimekit/openspime/jid';
@@ -59,7 +59,13 @@ async function run(p: Provisioning): Promise<void> {
     createStream: () => new TransportXmlStream(new ModdableTransport({ ca: p.ca })),
     reconnect: { initialMs: 200, maxMs: 5000 },
   });
-  client.on('online', (jid, resumed) => log(`spimekit: online ${jid} sasl=${client.lastMechanism}${resumed ? ' resumed' : ''}`));
+  let reportMeasured = false;
+  client.on('online', (jid, resumed) => {
+    log(`spimekit: online ${jid} sasl=${client.lastMechanism}${resumed ? ' resumed' : ''}`);
+    log(`spimekit: heap login ${heapPeak()}`); // XS heap peaks since boot: the login
+  });
+  // a message to the device: the peak while it was received (bench/device-heap.ts sends a maximum-size one)
+  client.on('stanza', (el) => { if (el.name === 'message') log(`spimekit: heap stanza ${heapPeak()}`); });
   client.on('offline', (e) => log(`spimekit: offline${e ? ` ${describe(e)}` : ''}`));
   client.on('error', (e) => log(`spimekit: error ${describe(e)}`));
 
@@ -82,6 +88,7 @@ async function run(p: Provisioning): Promise<void> {
     maxWaitMs: p.maxWaitMs,
     onEvent: (e) => {
       // sm: XEP-0198 state, known once <enabled/> has come (after 'online')
+      if (e.type === 'acked' && e.entries >= 20 && !reportMeasured) { reportMeasured = true; log(`spimekit: heap report ${heapPeak()}`); }
       if (e.type === 'sent' || e.type === 'acked') log(`spimekit: ${e.type} entries=${e.entries}${'first' in e ? ` first=${e.first}` : ''} last=${e.last} sm=${client.smEnabled}`);
       else if (e.type === 'sampled') log(`spimekit: sampled seq=${e.seq}`);
       else if (e.type === 'halted') log(`spimekit: halted ${describe(e.error)}`);

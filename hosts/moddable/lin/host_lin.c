@@ -216,3 +216,4 @@ void xs_spkflash_erase(xsMachine *the)
 		}
 	}
 }
+

@@ -16,3 +16,7 @@ export class NativeFileFlash {
   write(data: ArrayBuffer | ArrayBufferView, offset: number): void;
   erase(from: number, to: number): void;
 }
+/** The XS heap: [chunk bytes now, chunk bytes peak, slot bytes now, slot bytes peak]. */
+export function heap(): [number, number, number, number];
+/** Peaks := current (to measure the next phase alone). */
+export function resetHeapPeak(): void;

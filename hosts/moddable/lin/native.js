@@ -12,3 +12,5 @@ export class NativeFileFlash @ "xs_spkflash_destructor" {
 	write(data, offset) @ "xs_spkflash_write";
 	erase(from, to) @ "xs_spkflash_erase";
 }
+export function heap() @ "xs_spk_heap";
+export function resetHeapPeak() @ "xs_spk_heap_reset_peak";

@@ -1,7 +1,7 @@
 // The Linux target as the device (the headless lin launcher runs it): output to stdout, the
 // provisioning record from the JSON file named by $SPIMEKIT_PROVISION, the flash log on the file
 // named by $SPIMEKIT_FLASH, and the simulated sensors of hosts/sim (Linux has no I2C).
-import { exit, getenv, print, readTextFile } from 'spimekit/host/lin/native';
+import { exit, getenv, heap, print, readTextFile, resetHeapPeak } from 'spimekit/host/lin/native';
 import { FileFlash } from 'spimekit/host/lin/flash';
 import { moddableClock } from 'spimekit/host/sensors/clock';
 import { parseProvisioning, ProvisioningError, type Provisioning } from 'spimekit/host/provisioning';
@@ -13,6 +13,13 @@ import { simulatedSpime } from 'spimekit/host/lin/sim';
 export const platform = 'lin';
 
 export function log(text: string): void { print(text); }
+
+/** The XS heap peaks since the last call (chunk and slot bytes), then reset: bench/device-heap.ts. */
+export function heapPeak(): string {
+  const [, chunks, , slots] = heap();
+  resetHeapPeak();
+  return `chunks=${chunks} slots=${slots}`;
+}
 
 export function halt(text: string): never {
   print(text);
