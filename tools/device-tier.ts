@@ -12,7 +12,8 @@
 //  4. kill -9 while the ScopeNode is away (entries pile up unacknowledged in the flash file), start
 //     again: those entries arrive, none twice, and every entry sampled reaches the ScopeNode;
 //  5. a claim from the owner command line (tools/owner/commands.ts) with the label's secret takes
-//     effect on the firmware (record store on its file) and is still there after a kill -9.
+//     effect on the firmware (record store on its file) and is still there after a kill -9;
+//  6. no run of the firmware aborted.
 // Prints `device tier: N passed, M failed` last (run-tests.js adds it to npm test's count).
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -235,6 +236,10 @@ try {
     const after = await again.waitFor(/^spimekit: boot \d+ pending=\d+ owner=(\S+)/, 30_000);
     assert(after[1] === `alice@${host}`, `after kill -9 the owner is ${after[1]}`);
     await again.kill9();
+  });
+  await check('no firmware run aborted (XS stack or memory exhausted, an unhandled exception)', async () => {
+    const aborts = running.flatMap((f) => f.lines.filter((l) => /XS abort|stack overflow/.test(l)));
+    assert(aborts.length === 0, aborts.join(' / '));
   });
 } catch (e) {
   failed++;

@@ -9,9 +9,10 @@
 // Output: one line per event, `spimekit: <what> ...`, which the device tier parses
 // (tools/device-tier.ts); on the ESP32 it goes to the serial console.
 import { createModdableCrypto, moddableRsaPrivateKey } from 'spimekit/host/crypto/crypto';
-import { halt, heapPeak, log, openFlash, openRecordFlash, platform, provisioning, startReadings } from 'spimekit/host/platform';
+import { halt, heapPeak, log, openFlash, openRecordFlash, platform, provisioning, startNetwork, startReadings } from 'spimekit/host/platform';
 import { ModdableTransport } from 'spimekit/host/transport';
 import { base64Decode } from 'spimekit/bytes/base64';
+import { toHex } from 'spimekit/bytes/bytes';
 import { bareJid } from 'spimekit/openspime/jid';
 import { KeyDirectory } from 'spimekit/openspime/pubkeys';
 import { SpimeApp } from 'spimekit/spime/app';
@@ -53,7 +54,9 @@ async function run(p: Provisioning): Promise<void> {
   const crypto = createModdableCrypto();
   const key = moddableRsaPrivateKey(pemBody(p.key));
   const client = new Client({
-    jid: p.jid, password: p.password, resource: platform,
+    // a fresh resource per boot: after a crash the server may still hold the old session
+    // (XEP-0198 hibernation), and stanzas for a reused full JID could go to it
+    jid: p.jid, password: p.password, resource: `${platform}-${toHex(crypto.randomBytes(3))}`,
     host: p.host, port: p.port, directTls: p.directTls, servername: p.servername,
     clock, crypto,
     createStream: () => new TransportXmlStream(new ModdableTransport({ ca: p.ca })),
@@ -113,7 +116,8 @@ async function run(p: Provisioning): Promise<void> {
   const status = app.status();
   const owner = ownership.ownerOf();
   log(`spimekit: boot ${status.boot} pending=${status.pending} owner=${owner ?? 'none'}`);
-  app.start();
+  app.start(); // samples into flash while the network comes up
+  await startNetwork(p);
   await client.start();
 }
 

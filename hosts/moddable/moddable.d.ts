@@ -109,3 +109,26 @@ declare module 'net' {
   const Net: { resolve(name: string, callback: (name: string, address?: string) => void): void };
   export default Net;
 }
+
+declare module 'sntp' {
+  type SNTPCallback = (message: -1 | 1 | 2, value?: number) => void;
+  class SNTP {
+    static readonly time: 1;
+    static readonly retry: 2;
+    static readonly error: -1;
+    constructor(options: { host: string }, callback: SNTPCallback);
+  }
+  export default SNTP;
+}
+
+declare module 'embedded:network/interface/wifi' {
+  class WiFi {
+    constructor(options: { onChanged?: (this: WiFi, property: 'connection' | 'address') => void });
+    close(): void;
+    connect(options: { SSID: string; password?: string }): void;
+    disconnect(): void;
+    readonly connection: number;
+    readonly address: string | undefined;
+  }
+  export default WiFi;
+}

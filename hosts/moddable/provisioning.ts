@@ -28,6 +28,10 @@ export interface Provisioning {
    *  services trusted for owners' keys besides `cert`. */
   claimSecret?: string;
   ownerCerts?: string[];
+  /** ESP32: the Wi-Fi network and the SNTP server (default pool.ntp.org). */
+  wifiSsid?: string;
+  wifiPassword?: string;
+  ntp?: string;
   /** Reporting cadence (defaults: the application's). */
   samplePeriodMs?: number;
   maxEntries?: number;
@@ -36,7 +40,7 @@ export interface Provisioning {
 
 // Field names are NVS keys on the ESP32: 15 bytes at most.
 const STRINGS = ['jid', 'password', 'ca', 'key', 'cert', 'scopeNode', 'scopeNodeCert'] as const;
-const OPTIONAL_STRINGS = ['host', 'servername', 'claimSecret'] as const;
+const OPTIONAL_STRINGS = ['host', 'servername', 'claimSecret', 'wifiSsid', 'wifiPassword', 'ntp'] as const;
 const OPTIONAL_NUMBERS = ['port', 'samplePeriodMs', 'maxEntries', 'maxWaitMs'] as const;
 
 /** The record from its fields (`get(name)`: the stored value, undefined if absent). */

@@ -3,8 +3,11 @@
 // or a preference partition image), the flash log on the `spimelog` data partition of
 // boards/*/partitions.csv and the record store on `spimerec`, and the board's sensors over ECMA-419 I2C and Serial.
 import Preference from 'preference';
+import SNTP from 'sntp';
+import Time from 'time';
+import WiFi from 'embedded:network/interface/wifi';
 import flash from 'embedded:storage/flash';
-import { readProvisioning, type Provisioning } from 'spimekit/host/provisioning';
+import { ProvisioningError, readProvisioning, type Provisioning } from 'spimekit/host/provisioning';
 import { startSensors } from 'spimekit/host/sensors/start';
 import type { Flash } from 'spimekit/storage/flash';
 import type { DataEntry } from 'spimekit/openspime/data';
@@ -34,6 +37,32 @@ export function openFlash(): Flash {
 /** The record store's partition (`spimerec` in each board's partitions.csv). */
 export function openRecordFlash(): Flash {
   return flash.open({ path: 'spimerec' }) as unknown as Flash;
+}
+
+/** Wi-Fi with the provisioned credentials (`wifiSsid`, `wifiPassword`), then the wall clock by
+ *  SNTP (`ntp`, default pool.ntp.org): mbedTLS checks the certificate's validity dates, which a
+ *  board without a battery-backed clock cannot do at 1970. Resolves once both are there; the
+ *  XMPP client's own retries cover a network that goes away later. Not run on a board yet. */
+export function startNetwork(p: Provisioning): Promise<void> {
+  const { wifiSsid: ssid, wifiPassword: password, ntp } = p;
+  if (!ssid) return Promise.reject(new ProvisioningError('wifiSsid missing'));
+  return new Promise((resolve) => {
+    const wifi = new WiFi({
+      onChanged() {
+        if (wifi.connection < 500) return; // 500: has an address
+        trace(`spimekit: wifi ${wifi.address ?? ''}\n`);
+        wifi.close();
+        const host = ntp ?? 'pool.ntp.org';
+        new SNTP({ host }, (message, value) => {
+          if (message === SNTP.time && value !== undefined) Time.set(value);
+          else if (message === SNTP.retry) return;
+          else trace(`spimekit: sntp ${host} failed\n`);
+          resolve();
+        });
+      },
+    });
+    wifi.connect(password ? { SSID: ssid, password } : { SSID: ssid });
+  });
 }
 
 export async function startReadings(): Promise<() => DataEntry | undefined> {

@@ -39,6 +39,9 @@ export function openFlash(): Flash {
   return new FileFlash(getenv('SPIMEKIT_FLASH') ?? 'spimekit.flash', blocks, 4096);
 }
 
+/** The desktop is on the network with its clock set already. */
+export function startNetwork(_p: Provisioning): Promise<void> { return Promise.resolve(); }
+
 /** The record store's partition: two banks of two 4 KiB blocks, as on the Node host. */
 export function openRecordFlash(): Flash {
   return new FileFlash(getenv('SPIMEKIT_RECORDS') ?? `${getenv('SPIMEKIT_FLASH') ?? 'spimekit.flash'}.records`, 4, 4096);
