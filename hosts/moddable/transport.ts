@@ -96,7 +96,7 @@ export class ModdableTransport implements Transport {
           }
           this.#drainWire();
         },
-        onReadable: (count: number) => this.#readable(count),
+        onReadable: () => this.#readable(),
         onError: () => {
           if (!connected) this.#fail(new ModdableTransportError('connect-failed', `cannot connect to ${address}:${options.port}`));
           else this.#lost();
@@ -127,9 +127,9 @@ export class ModdableTransport implements Transport {
         this.#tcp = new TCP({
           from: this.#tcp!, format: 'buffer',
           onWritable: (count: number) => { this.#writable = count; this.#drainWire(); },
-          onReadable: (count: number) => this.#readable(count),
+          onReadable: () => this.#readable(),
           onError: () => this.#lost(),
-        } as unknown as ConstructorParameters<typeof TCP>[0]);
+        });
       } catch (e) {
         this.#fail(new ModdableTransportError('tls-failed', `cannot take over the socket: ${(e as Error).message}`));
         return;
@@ -184,9 +184,9 @@ export class ModdableTransport implements Transport {
     return new ModdableTransportError('tls-failed', text, code);
   }
 
-  #readable(count: number): void {
+  #readable(): void {
     if (this.#closed || !this.#tcp) return;
-    const data = this.#tcp.read(count) as ArrayBuffer | undefined;
+    const data = this.#tcp.read() as ArrayBuffer | undefined; // all there is
     if (!data) return;
     const tls = this.#tls;
     if (!tls) { this.#handler?.data(new Uint8Array(data)); return; }
