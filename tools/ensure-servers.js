@@ -7,7 +7,7 @@
 // install command for this system (Debian/Ubuntu, Fedora, macOS with Homebrew).
 // `node tools/ensure-servers.js [prosody] [ejabberd] [openssl]`: the same, exit 0 when ready, 1 not.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +15,14 @@ export const PACKAGES = ['prosody', 'lua-unbound', 'ejabberd', 'openssl'];
 // lua-unbound is only Prosody's preferred DNS library (a warning at start without it): not probed.
 // ejabberd is started through `erl` with the libraries its Debian ejabberdctl names
 // (test/servers/ejabberd.ts), so both must be there.
-const PROBES = { prosody: ['prosody'], ejabberd: ['ejabberdctl', 'erl'], openssl: ['openssl'] };
+const PROBES = { prosody: ['prosody'], ejabberd: ['ejabberdctl', 'erl'], openssl: ['openssl'], postgresql: ['initdb', 'postgres'] };
+// PostgreSQL (the ScopeNode store's second backend, test/scopenode/store.test.ts) is installed
+// only when asked for: Debian keeps its server binaries in /usr/lib/postgresql/<version>/bin.
+const OPTIONAL_PACKAGES = { postgresql: ['postgresql'] };
+const packagesFor = (needs) => [...PACKAGES, ...needs.flatMap((n) => OPTIONAL_PACKAGES[n] ?? [])];
+function postgresBinDirs() {
+  try { return readdirSync('/usr/lib/postgresql').map((v) => join('/usr/lib/postgresql', v, 'bin')); } catch { return []; }
+}
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 const PROSODY_PID = '/run/prosody/prosody.pid';
 
@@ -23,6 +30,7 @@ function onPath(cmd, env) {
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
   // Debian puts ejabberdctl in /usr/sbin, which a user's PATH often lacks.
   if (cmd === 'ejabberdctl') dirs.push('/usr/sbin');
+  if (cmd === 'initdb' || cmd === 'postgres') dirs.push(...postgresBinDirs());
   return dirs.some((dir) => {
     try { return statSync(join(dir, cmd)).isFile(); } catch { return false; }
   });
@@ -44,13 +52,13 @@ export function detectSystem(osRelease, platform = process.platform) {
 }
 
 /** The one command a person runs to install the servers on `system`. */
-export function installCommand(system, root) {
+export function installCommand(system, root, packages = PACKAGES) {
   const sudo = root ? '' : 'sudo ';
   switch (system) {
-    case 'debian': return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${PACKAGES.join(' ')}`;
-    case 'fedora': return `${sudo}dnf install -y ${PACKAGES.join(' ')}`;
-    case 'macos': return 'brew install prosody ejabberd openssl';
-    default: return `your system's package manager: ${PACKAGES.join(' ')} (Debian names)`;
+    case 'debian': return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+    case 'fedora': return `${sudo}dnf install -y ${packages.map((p) => (p === 'postgresql' ? 'postgresql-server' : p)).join(' ')}`;
+    case 'macos': return `brew install prosody ejabberd openssl${packages.includes('postgresql') ? ' postgresql@15' : ''}`;
+    default: return `your system's package manager: ${packages.join(' ')} (Debian names)`;
   }
 }
 
@@ -76,7 +84,7 @@ function readPid(file) {
   try { const pid = Number(readFileSync(file, 'utf8').trim()); return pid > 1 ? pid : undefined; } catch { return undefined; }
 }
 
-function aptInstall(prefix, env, log) {
+function aptInstall(prefix, env, log, packages) {
   const run = (args) => {
     const [cmd, ...rest] = [...prefix, ...args];
     const r = spawnSync(cmd, rest, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } });
@@ -87,7 +95,7 @@ function aptInstall(prefix, env, log) {
   const madePolicy = !existsSync(POLICY_RC_D) && run(['sh', '-c', `printf '#!/bin/sh\\nexit 101\\n' > ${POLICY_RC_D} && chmod +x ${POLICY_RC_D}`]);
   try {
     if (!run(['apt-get', 'update', '-qq'])) return false;
-    return run(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...PACKAGES]);
+    return run(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages]);
   } finally {
     if (madePolicy) run(['rm', '-f', POLICY_RC_D]);
     // Had a Prosody daemon started anyway (no policy-rc.d support), stop that one: only its pid.
@@ -109,16 +117,17 @@ export function ensureServers(needs, { command = 'this command', env = process.e
   if (!missing.length) return true;
   const system = detectSystem(readOsRelease(env));
   const how = installer(env, system);
-  const what = `${command} runs private XMPP servers on loopback and needs ${missing.join(', ')}, not installed`;
+  const packages = packagesFor(needs);
+  const what = `${command} runs private ${missing.every((m) => m === 'postgresql') ? 'servers' : 'XMPP servers'} on loopback and needs ${missing.join(', ')}, not installed`;
   if (how.prefix) {
-    log(`${what}: installing ${PACKAGES.join(' ')} with ${how.prefix.length ? 'sudo ' : ''}apt-get (the packages' own daemons kept from starting)`);
-    const installed = aptInstall(how.prefix, env, log);
+    log(`${what}: installing ${packages.join(' ')} with ${how.prefix.length ? 'sudo ' : ''}apt-get (the packages' own daemons kept from starting)`);
+    const installed = aptInstall(how.prefix, env, log, packages);
     const still = missingServers(needs, env);
     if (installed && !still.length) return true;
-    error(`${command}: installing with apt-get failed${still.length ? ` (${still.join(', ')} still missing)` : ''}. Install by hand with:\n  ${installCommand(system, process.getuid?.() === 0)}`);
+    error(`${command}: installing with apt-get failed${still.length ? ` (${still.join(', ')} still missing)` : ''}. Install by hand with:\n  ${installCommand(system, process.getuid?.() === 0, packages)}`);
     return false;
   }
-  error(`${what} (${how.reason}). Install ${missing.length > 1 ? 'them' : 'it'} with:\n  ${installCommand(system, process.getuid?.() === 0)}`);
+  error(`${what} (${how.reason}). Install ${missing.length > 1 ? 'them' : 'it'} with:\n  ${installCommand(system, process.getuid?.() === 0, packages)}`);
   return false;
 }
 
@@ -126,5 +135,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const needs = process.argv.slice(2);
   const unknown = needs.filter((n) => !(n in PROBES));
   if (unknown.length) { console.error(`unknown server: ${unknown.join(', ')} (known: ${Object.keys(PROBES).join(', ')})`); process.exit(2); }
-  process.exit(ensureServers(needs.length ? needs : Object.keys(PROBES), { command: 'spimekit' }) ? 0 : 1);
+  process.exit(ensureServers(needs.length ? needs : Object.keys(PROBES).filter((n) => !(n in OPTIONAL_PACKAGES)), { command: 'spimekit' }) ? 0 : 1);
 }

@@ -28,6 +28,7 @@ const checks = [
   ['tsc: all', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'tsconfig.json']],
   ['tsc: device glue against the Moddable module declarations', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable']],
   ['tsc: device glue, ESP32 platform files', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable/tsconfig.esp32.json']],
+  ['tsc: device crypto host and its test program (hosts/moddable/crypto, crypto-test)', 'node_modules/.bin/tsc', ['--noEmit', '-p', 'hosts/moddable/crypto-test']],
   ['manifest: module names and imports resolve as XS resolves them', process.execPath, ['tools/check-manifest.js']],
   ['manifest: the same for the lin target (the device tier)', process.execPath, ['tools/check-manifest.js', 'lin']],
   ['manifest: the same for ESP32-S3', process.execPath, ['tools/check-manifest.js', 'esp32/esp32s3']],

@@ -6,7 +6,7 @@
 // them. spime-2's link is cut for a while (its queue fills, then drains); the ScopeNode prints each
 // entry once verified and decrypted and stores entries by (osid, date). The same src/ code the
 // device runs; only the transport, crypto, clock, flash and sensors are the host's.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { createNodeCrypto, generateNodeRsaKeyAsync } from '../hosts/node/crypto.js';
 import { generateClaimSecret } from '../src/openspime/claim-proof.js';
@@ -19,7 +19,10 @@ import { createClient } from '../hosts/node/xmpp.js';
 import { simulatedSpime } from '../hosts/sim/sensors/spime.js';
 import type { RsaPrivateKey } from '../src/crypto/crypto.js';
 import { parseDateTime } from '../src/openspime/datetime.js';
-import { attachScopeNode } from '../src/roles/scopenode.js';
+// h13a: the ScopeNode service (store, SpimeSeek, dashboard) instead of the bare role
+import { startDashboard, type Dashboard } from '../hosts/node/scopenode/dashboard.js';
+import { startScopeNodeService, type ScopeNodeService } from '../hosts/node/scopenode/service.js';
+import { openScopeStore, type ScopeStore } from '../hosts/node/scopenode/store.js';
 import type { SpimeApp, SpimeEvent } from '../src/spime/app.js';
 import { entryFields } from '../src/sensors/reading.js';
 import type { Client } from '../src/xmpp/client.js';
@@ -45,6 +48,8 @@ export interface SimulationOptions {
   outageForS?: number;
   /** spime-1 is claimed by owner@<host> (through the owner command line's code) this many seconds in (0: never). */
   claimAtS?: number;
+  /** The dashboard's port on 127.0.0.1 (default 8080, or any free port if that one is taken). */
+  dashboardPort?: number;
   log?: (line: string) => void;
 }
 
@@ -105,10 +110,12 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   let storedNew = 0, storedEarlier = 0, duplicates = 0, produced = 0, inherited = 0, dropped = 0;
   let deadlineReached = false;
   let reportsAcked = 0, entriesAcked = 0, largestReport = 0;
+  let scopeStore: ScopeStore | undefined, scopeService: ScopeNodeService | undefined, dashboard: Dashboard | undefined;
 
   try {
     // Not raced: a server or component still starting when the stop came would be left behind.
-    server = await startProsody();
+    // admin: Prosody's pubsub lets only admins create nodes (the ScopeNode creates `spimeseek`)
+    server = await startProsody({ admins: ['scopenode'] });
     log(`${stamp()} prosody ${server.host} on 127.0.0.1:${server.c2sPort} (pid ${server.pid}), log ${server.logPath}`);
     const srv = server;
     keyService = await startKeyService({ port: srv.componentPort, domain: srv.componentDomain, secret: srv.componentSecret });
@@ -118,10 +125,11 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     const names = Array.from({ length: count }, (_, i) => `spime-${i + 1}`);
     const dataDir = o.dataDir ?? join(srv.configDir, 'spimes');
     mkdirSync(dataDir, { recursive: true });
-    const storePath = join(dataDir, 'scopenode-store.txt');
-    const store = new Set(existsSync(storePath) ? readFileSync(storePath, 'utf8').split('\n').filter(Boolean) : []);
-    const earlier = new Set(store);
-    log(`${stamp()} data dir ${dataDir}${o.dataDir ? ' (kept)' : ''}: ${store.size} entries in the ScopeNode's store from earlier runs`);
+    // h13a: the ScopeNode's SQLite store in the data dir (entries by (osid, date)), kept across runs
+    const store = scopeStore = await openScopeStore(join(dataDir, 'scopenode.sqlite'));
+    const runStartedAt = Date.now();
+    const earlier = new Set<string>(); // entries re-sent this run that an earlier run had stored
+    log(`${stamp()} data dir ${dataDir}${o.dataDir ? ' (kept)' : ''}: ${await store.entryCount()} entries in the ScopeNode's store (${store.location}) from earlier runs`);
 
     /** An account, a fresh key published by the key service, and a client for `user`. */
     const identity = async (user: string): Promise<RsaPrivateKey> => {
@@ -141,33 +149,44 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
 
     const scopeKey = await identity('scopenode');
     const scope = client('scopenode', 'scope');
-    attachScopeNode({
-      client: scope, crypto, key: scopeKey, certServices: [cert], now: Date.now,
+    // h13a: the ScopeNode service: verified, scope-checked, committed to the store before the ack
+    scopeService = startScopeNodeService({
+      client: scope, crypto, key: scopeKey, cert, certServices: [cert], now: Date.now, store,
+      seek: { service: srv.pubsubDomain },
       // sized to the fleet: the defaults (64 keys cached, 64 lookups a minute) suit a ScopeNode
       // of a few dozen spimes, and would refuse most of a 200-spime fleet's first reports
       keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16 },
       duplicates: (_osid, n) => { duplicates += n; },
-      accept: (osid, entries, info) => {
+      accepted: (osid, entries, fresh, info) => {
         verified.set(osid, (verified.get(osid) ?? 0) + 1);
         reports++;
-        let lines = '';
+        const isNew = new Set(fresh);
         for (const e of entries) {
+          if (isNew.has(e)) { storedNew++; continue; }
+          duplicates++;
           const id = `${osid} ${parseDateTime(e.date)}`;
-          if (store.has(id)) { duplicates++; if (earlier.delete(id)) storedEarlier++; continue; }
-          store.add(id);
-          lines += `${id}\n`;
-          storedNew++;
+          void store.entryReceivedAt(osid, e.date).then((at) => {
+            if (at !== undefined && at < runStartedAt && !earlier.has(id)) { earlier.add(id); storedEarlier++; }
+          }, () => {});
         }
-        if (lines) appendFileSync(storePath, lines);
         if (!verbose) return;
         for (const e of entries) {
           const fields = entryFields(e).map(([name, text, unit]) => `${name}=${text}${unit ? ` ${unit}` : ''}`).join('  ');
           log(`${stamp()} verified ${osid} (${info.signed ? 'signed' : 'unsigned'}, ${info.encrypted ? 'encrypted' : 'plain'})  ${fields}`);
         }
       },
-      rejected: (from, condition) => { rejected++; log(`${stamp()} REJECTED report from ${from}: ${condition}`); },
+    });
+    scopeService.on((e) => {
+      if (e.type === 'rejected') { rejected++; log(`${stamp()} REJECTED report from ${e.from}: ${e.condition}`); }
+      else if (e.type === 'seek-answered') log(`${stamp()} SpimeSeek: answered ${e.requester} about ${e.spimeid} (${e.entries} entries)`);
     });
     log(`${stamp()} scopenode online as ${await untilStop(scope.start())}`);
+    await untilStop(scopeService.subscribeSeek()).catch((e) => { if (e instanceof Stopped) throw e; log(`${stamp()} SpimeSeek: not subscribed: ${(e as Error).message}`); });
+    const service = scopeService;
+    const page = await startDashboard({ service, port: o.dashboardPort ?? 8080 })
+      .catch((e) => ((e as { code?: string }).code === 'EADDRINUSE' ? startDashboard({ service, port: 0 }) : Promise.reject(e)));
+    dashboard = page;
+    log(`${stamp()} dashboard: ${page.url}`);
 
     // The fleet: each spime gets its key, account and login as soon as one of the set-up slots is
     // free, logins at least LOGIN_SPACING_MS apart, and starts reporting once online.
@@ -209,11 +228,14 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
           samplePeriodMs: intervalMs, maxEntries: batchEntries, maxWaitMs: drain ? 1 : batchWaitMs,
           retryInitialMs: 500, retryMaxMs: 4000, faultBackoffMs: 30_000, onEvent,
           claimSecret: generateClaimSecret((n) => crypto.randomBytes(n)), ownerCertServices: [cert],
+          sensors: sim, // the sensor settings of the configuration reach the simulated drivers
           // for the owner's presence line (`sensor fault: co2 · …`, away)
           sensorFaults: () => ['co2', 'barometer', 'gps'].filter((n) => sim.manager.status(n)?.state === 'fault'),
         });
         spime.app = node.app;
         spime.node = node;
+        // the drain sends at once whatever the stored configuration says about batching
+        if (drain) node.app.reconfigure({ maxWaitMs: 1 });
         const stop = async () => { apps.delete(handle); await node.stop(); };
         const handle = { stop };
         apps.add(handle);
@@ -226,7 +248,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       const fromFlash = spime.app.status().pending - sampled;
       inherited += fromFlash;
       if (fromFlash > 0) log(`${stamp()} ${user}: ${fromFlash} entries in flash from an earlier run`);
-      return { ...spime, boot, get state() { return spime; } };
+      return { ...spime, boot, readings: () => sampled, get state() { return spime; } };
     };
     let spimes: Array<Awaited<ReturnType<typeof setUp>>>;
     try {
@@ -294,6 +316,19 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
           if (code !== 0 || stopRequested) return;
           log(`${stamp()} ${claimed.user} is owned by ${claimed.state.node.ownership.ownerOf()}; what the owner sees (npx spimekit owner status):`);
           await runOwnerCommand(['status', '--wait', '2'], ownerLog);
+          if (stopRequested) return;
+          // Configuration over the air: the owner changes the report period (signed <config/>,
+          // npx spimekit owner config set), and the spime's readings follow without a restart.
+          const periodS = intervalMs >= 2000 ? 1 : 2;
+          log(`${stamp()} CONFIG: owner sets ${claimed.user}'s report period from ${intervalMs / 1000} s to ${periodS} s (npx spimekit owner config set ${claimed.jid} report.period=${periodS})`);
+          const before = claimed.readings();
+          const t0 = Date.now();
+          if (await runOwnerCommand(['config', 'set', claimed.jid, `report.period=${periodS}`], ownerLog) !== 0 || stopRequested) return;
+          log(`${stamp()} ${claimed.user}: applied live, no restart: a reading every ${claimed.state.app.status().samplePeriodMs / 1000} s`);
+          after(Math.max(4, 4 * periodS) * 1000, () => {
+            const n = claimed.readings() - before, s = (Date.now() - t0) / 1000;
+            log(`${stamp()} ${claimed.user}: ${n} readings in the ${s.toFixed(1)} s since the change (every ${claimed.state.app.status().samplePeriodMs / 1000} s now; before: every ${intervalMs / 1000} s)`);
+          });
         });
       });
     }
@@ -343,6 +378,10 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     await bounded('spime applications', Promise.all([...apps].map((a) => a.stop())), 1000);
     log(`${stamp()} stored ${storedNew + storedEarlier} of ${produced + inherited} entries produced (${produced} read this run, ${inherited} found in flash from an earlier run; ${storedNew} new in the store, ${storedEarlier} stored by an earlier run), ${duplicates} duplicates ignored, ${dropped} dropped; ${reportsAcked} reports acknowledged carrying ${entriesAcked} entries (${reportsAcked ? (entriesAcked / reportsAcked).toFixed(1) : 0} each on average, at most ${largestReport})`);
     await bounded('clients', Promise.all([...sims.map((s) => s.stop()), ...clients.map((c) => c.stop())]), CLIENT_STOP_MS);
+    // h13a: answers under way, then the store's last batch, then the page
+    if (scopeService) await bounded('scopenode service', scopeService.stop(), 1000);
+    if (scopeStore) await bounded('scopenode store', scopeStore.close(), 2000);
+    if (dashboard) await bounded('dashboard', dashboard.close(), 500);
     if (keyService) await bounded('key service', keyService.close(), 500);
     if (server) await server.stop().catch((e) => log(`cleanup server: ${(e as Error).message}`));
     log(`${stamp()} stopped ${clients.length} clients and the server in ${((Date.now() - tStop) / 1000).toFixed(1)} s`);

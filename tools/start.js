@@ -1,13 +1,14 @@
 // `npm start [-- --seconds N] [--spimes N] [--seed S] [--interval MS] [--batch N] [--batch-wait S]
-// [--outage-at S] [--outage-for S] [--data-dir DIR]`: the host simulation (tools/simulation.ts): a
+// [--outage-at S] [--outage-for S] [--data-dir DIR] [--dashboard-port N]`: the host simulation (tools/simulation.ts): a
 // private Prosody, the key service, a ScopeNode and simulated spimes running the spime application
 // on file-backed flash, sending signed, encrypted batches. Runs until Ctrl-C, or N seconds (then
 // drains the flash); then stops every process it started. With --data-dir the flash files and the
-// ScopeNode's store are kept there and found again by the next run (even after a kill -9).
+// ScopeNode's store are kept there and found again by the next run (even after a kill -9). The
+// ScopeNode is the service (hosts/node/scopenode/): SQLite store in the data dir, SpimeSeek, and
+// the dashboard on 127.0.0.1 (port 8080, or a free one), whose URL it prints.
 // Bundled with esbuild (a devDependency) like the other TypeScript tools.
 import * as esbuild from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureServers } from './ensure-servers.js';
@@ -31,9 +32,13 @@ const options = {
   batchEntries: option('batch', 5), batchWaitMs: option('batch-wait', 15) * 1000,
   outageAtS: option('outage-at', 15, { zero: true }), outageForS: option('outage-for', 20, { zero: true }),
   dataDir: dataDirAt >= 0 ? resolve(args[dataDirAt + 1]) : undefined,
+  dashboardPort: option('dashboard-port', 8080, { zero: true }),
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'spimekit-start-'));
+// Inside the repository: the bundle's packages (better-sqlite3, pg, uplot) and the dashboard's
+// files are found from where it sits.
+mkdirSync(join(root, '.tmp'), { recursive: true });
+const dir = mkdtempSync(join(root, '.tmp', 'start-'));
 try {
   const out = join(dir, 'simulation.mjs');
   await esbuild.build({

@@ -40,6 +40,7 @@ export function parsePubkeys(pubkeys: XmlElement, jid: string): { keys: RsaPubli
         const key = m === undefined || e === undefined ? 'RSAKeyValue without Modulus/Exponent' : rsaPublicKeyFromBase64(m, e);
         if (typeof key === 'string') rejected.push(key);
         else if (keys.length < MAX_KEYS_PER_JID) keys.push(key);
+        else return { keys, rejected }; // the rest is not looked at (§5)
       }
     }
   }

@@ -12,14 +12,16 @@ import { DEFAULT_SKEW_MS, openIqContainer, type OpenOptions } from './open.js';
 import { seal, type SealOptions } from './seal.js';
 
 /** The spime's report iq (type set) to a ScopeNode; the XMPP layer stamps the id. */
-export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptions, dropped = 0): XmlElement {
-  return xml('iq', { type: 'set', to }, seal(reportData(entries, dropped), o));
+export function reportIq(to: string, entries: readonly DataEntry[], o: SealOptions, dropped = 0, queued?: number): XmlElement {
+  return xml('iq', { type: 'set', to }, seal(reportData(entries, dropped, queued), o));
 }
 
-/** The report's <data/>: the entries, and the spime's drop count as @dropped (§9.1) when nonzero. */
-export function reportData(entries: readonly DataEntry[], dropped: number): XmlElement {
+/** The report's <data/>: the entries, the spime's drop count as @dropped (§9.1) when nonzero, and
+ *  the entries still waiting in its store after these as @queued (§9.2) when given. */
+export function reportData(entries: readonly DataEntry[], dropped: number, queued?: number): XmlElement {
   const data = buildData(entries);
   if (dropped > 0) data.attrs.dropped = String(dropped);
+  if (queued !== undefined && queued >= 0) data.attrs.queued = String(queued);
   return data;
 }
 
@@ -28,12 +30,23 @@ export interface ReportInfo {
   encrypted: boolean;
   /** The spime's running total of readings it dropped unsent (data/@dropped, §9.1); 0 if absent. */
   dropped: number;
+  /** Entries still in the spime's store after this report (data/@queued, §9.2), if it said. */
+  queued?: number;
 }
 
 /** data/@dropped (§9.1): a non-negative decimal integer; anything else reads as absent. */
 export function droppedCount(data: XmlElement): number {
-  const text = data.attr('dropped');
-  return text !== undefined && /^[0-9]{1,15}$/.test(text) ? Number(text) : 0;
+  return countAttr(data, 'dropped') ?? 0;
+}
+
+/** data/@queued (§9.2), the same syntax; undefined when absent or malformed. */
+export function queuedCount(data: XmlElement): number | undefined {
+  return countAttr(data, 'queued');
+}
+
+function countAttr(data: XmlElement, name: string): number | undefined {
+  const text = data.attr(name);
+  return text !== undefined && /^[0-9]{1,15}$/.test(text) ? Number(text) : undefined;
 }
 
 export interface ReportHandlerOptions extends OpenOptions {
@@ -102,7 +115,10 @@ export function handleReport(iq: XmlElement, o: ReportHandlerOptions): Promise<X
       const entries = o.seen ? o.seen.take(opened.osid, all) : all;
       if (!entries.length) return null; // all known: acknowledged, stored once
       try {
-        await o.accept(opened.osid, entries, { signed: opened.signed, encrypted: opened.encrypted, dropped: droppedCount(opened.payload) });
+        const info: ReportInfo = { signed: opened.signed, encrypted: opened.encrypted, dropped: droppedCount(opened.payload) };
+        const queued = queuedCount(opened.payload);
+        if (queued !== undefined) info.queued = queued;
+        await o.accept(opened.osid, entries, info);
       } catch (e) {
         o.seen?.release(opened.osid, entries);
         throw e;

@@ -24,20 +24,32 @@ export interface SpimeOptions {
 }
 
 export class SpimeReporter {
-  readonly keys: KeyDirectory;
+  #keys: KeyDirectory;
   readonly #o: SpimeOptions;
 
   constructor(o: SpimeOptions) {
-    this.#o = o;
-    this.keys = new KeyDirectory({ iq: o.client, certServices: [o.scopeNodeCert], now: o.now });
+    this.#o = { ...o };
+    this.#keys = new KeyDirectory({ iq: o.client, certServices: [o.scopeNodeCert], now: o.now });
+  }
+
+  get keys(): KeyDirectory { return this.#keys; }
+  get scopeNode(): string { return this.#o.scopeNode; }
+
+  /** Reports go to another ScopeNode from the next one on (configuration, PROTOCOL.md §13.2). */
+  retarget(scopeNode: string, scopeNodeCert: string): void {
+    if (scopeNode === this.#o.scopeNode && scopeNodeCert === this.#o.scopeNodeCert) return;
+    this.#o.scopeNode = scopeNode;
+    this.#o.scopeNodeCert = scopeNodeCert;
+    this.#keys = new KeyDirectory({ iq: this.#o.client, certServices: [scopeNodeCert], now: this.#o.now });
   }
 
   /** Resolves when the ScopeNode accepted the report; rejects with its condition otherwise.
-   *  `dropped`: entries the spime had to drop so far (travels as data/@dropped, §9.1). */
-  async report(entries: readonly DataEntry[], dropped = 0): Promise<void> {
+   *  `dropped`: entries the spime had to drop so far (travels as data/@dropped, §9.1); `queued`:
+   *  entries still waiting in its store after these (data/@queued, §9.2). */
+  async report(entries: readonly DataEntry[], dropped = 0, queued?: number): Promise<void> {
     const o = this.#o;
-    const [recipient] = await this.keys.lookup(o.scopeNodeCert, o.scopeNode);
-    const iq = reportIq(o.scopeNode, entries, { crypto: o.crypto, osid: o.client.jid, cert: o.cert, signingKey: o.key, encryptTo: recipient }, dropped);
+    const [recipient] = await this.#keys.lookup(o.scopeNodeCert, o.scopeNode);
+    const iq = reportIq(o.scopeNode, entries, { crypto: o.crypto, osid: o.client.jid, cert: o.cert, signingKey: o.key, encryptTo: recipient }, dropped, queued);
     o.beforeSend?.(iq);
     try {
       await o.client.request(iq);

@@ -27,7 +27,7 @@ export interface RetryPolicy {
 }
 
 export interface SensorStatus {
-  state: 'starting' | 'ok' | 'fault';
+  state: 'starting' | 'ok' | 'fault' | 'disabled';
   fault?: SensorError | Error;
   /** Consecutive failures. */
   failures: number;
@@ -53,6 +53,8 @@ export class SensorManager {
   #status = new Map<string, SensorStatus>();
   #running = false;
   #loops: Promise<void>[] = [];
+  /** Sensors switched off by configuration: not sampled, left out of readings, no fault. */
+  #disabled = new Set<string>();
 
   constructor(options: SensorManagerOptions) {
     this.#options = options;
@@ -78,6 +80,30 @@ export class SensorManager {
     return Promise.all(this.#loops).then(() => undefined);
   }
 
+  /**
+   * Switches a sensor off or on live (configuration, PROTOCOL.md §13): off, its loop stops sampling
+   * at its next turn and its values leave readings at once; on, it samples again from its next turn.
+   */
+  setEnabled(name: string, enabled: boolean): void {
+    const status = this.#status.get(name);
+    if (!status) return;
+    if (enabled) {
+      if (this.#disabled.delete(name)) { status.state = 'starting'; status.failures = 0; status.fault = undefined; }
+    } else if (!this.#disabled.has(name)) {
+      this.#disabled.add(name);
+      this.#latest.delete(name);
+      status.state = 'disabled';
+      status.fault = undefined;
+    }
+  }
+
+  enabled(name: string): boolean { return this.#status.has(name) && !this.#disabled.has(name); }
+
+  /** Names of the sensors in fault now (not the disabled ones). */
+  faults(): string[] {
+    return this.#slots.filter(([n]) => this.#status.get(n)!.state === 'fault').map(([n]) => n);
+  }
+
   status(name: string): Readonly<SensorStatus> | undefined {
     return this.#status.get(name);
   }
@@ -98,6 +124,7 @@ export class SensorManager {
   async #loop(name: string, slot: SensorSlot): Promise<void> {
     const status = this.#status.get(name)!;
     while (this.#running) {
+      if (this.#disabled.has(name)) { await this.#clock.delay(slot.interval); continue; }
       let result: unknown, error: SensorError | Error | undefined;
       try {
         result = await slot.sensor.sample();
@@ -107,6 +134,7 @@ export class SensorManager {
         error = e instanceof Error ? e : new Error(String(e));
       }
       if (!this.#running) break;
+      if (this.#disabled.has(name)) continue; // switched off while sampling: the value is not kept
       if (error) {
         status.state = 'fault';
         status.fault = error;

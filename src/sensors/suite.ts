@@ -21,6 +21,16 @@ export interface SensorSuiteOptions {
   interval?: number;
 }
 
+/** The sensor part of a spime's configuration (PROTOCOL.md §13.2), applied live by `configure`. */
+export interface SensorSettings {
+  co2?: { enabled: boolean; selfCalibration: boolean; temperatureOffset: number; compensate: 'pressure' | 'altitude' | 'none'; altitude: number };
+  barometer?: { enabled: boolean; oversampling: 1 | 2 | 4 | 8 | 16; seaLevelPressure: number; elevation?: number };
+  gps?: { enabled: boolean };
+}
+
+/** SCD4x default ambient pressure (§3.6.5): what "no compensation" means to the sensor. */
+const SCD4X_DEFAULT_PRESSURE_PA = 101_300;
+
 export function createSensorSuite(options: SensorSuiteOptions) {
   const { board, clock } = options;
   const interval = options.interval ?? 1000;
@@ -39,12 +49,16 @@ export function createSensorSuite(options: SensorSuiteOptions) {
 
   let altitudeSet = false;
   let sentHpa = 0; // the SCD4x takes whole hPa (§3.6.5): send only when that changes
+  let feedPressure = true; // co2.compensate = 'pressure'
+  let knownElevation: number | undefined; // baro.elevation: the reference comes from it, not from the GPS
+  let appliedCo2 = '';
   const manager = new SensorManager({
     clock,
     retry: options.retry ?? { initial: 1000, max: 30_000 },
     sensors,
     onSample(name, sample) {
-      if (name === 'barometer' && sample.barometer && co2) {
+      if (name === 'barometer' && barometer && knownElevation !== undefined && !altitudeSet) altitudeSet = barometer.calibrateAltitude(knownElevation);
+      if (name === 'barometer' && sample.barometer && co2 && feedPressure) {
         const hPa = Math.round(sample.barometer.pressure / 100);
         if (hPa !== sentHpa && hPa >= 700 && hPa <= 1200) {
           void co2.setAmbientPressure(hPa * 100).then((ok) => { if (ok) sentHpa = hPa; });
@@ -61,6 +75,41 @@ export function createSensorSuite(options: SensorSuiteOptions) {
     async start(): Promise<void> {
       if (co2) await co2.configure({ mode: 'periodic' });
       manager.start();
+    },
+    /**
+     * Applies sensor settings live, without a restart: enable/disable through the manager, the
+     * SCD4x's idle-only settings only when they changed (it pauses measuring ~0.5 s for them),
+     * the barometer's registers at once, the altitude reference from a known elevation.
+     */
+    async configure(s: SensorSettings): Promise<boolean> {
+      let ok = true;
+      if (s.gps && gps) manager.setEnabled('gps', s.gps.enabled);
+      if (s.barometer && barometer) {
+        const b = s.barometer;
+        manager.setEnabled('barometer', b.enabled);
+        const elevation = b.elevation;
+        barometer.configure({ pressureOversampling: b.oversampling, ...(elevation === undefined ? { seaLevelPressure: b.seaLevelPressure } : {}) });
+        if (elevation !== knownElevation) {
+          knownElevation = elevation;
+          altitudeSet = elevation !== undefined ? barometer.calibrateAltitude(elevation) : false;
+        }
+      }
+      if (s.co2 && co2) {
+        const c = s.co2;
+        manager.setEnabled('co2', c.enabled);
+        feedPressure = c.compensate === 'pressure';
+        const key = JSON.stringify([c.selfCalibration, c.temperatureOffset, c.compensate, c.altitude]);
+        if (key !== appliedCo2) {
+          sentHpa = 0;
+          ok = await co2.configure({
+            automaticSelfCalibration: c.selfCalibration, temperatureOffset: c.temperatureOffset,
+            altitude: c.compensate === 'altitude' ? c.altitude : 0,
+            ...(c.compensate === 'none' ? { ambientPressure: SCD4X_DEFAULT_PRESSURE_PA } : {}),
+          });
+          if (ok) appliedCo2 = key;
+        }
+      }
+      return ok;
     },
     /** UTC now from the GPS when it has given a time, else undefined (the host's clock decides). */
     gpsTime(): number | undefined { return gps?.time; },

@@ -45,6 +45,11 @@ export interface SpimeAppOptions {
   maxWaitMs?: number;
   /** The sealed report stanza stays under this. */
   maxStanzaBytes?: number;
+  /** Log overflow policy: false (default) the log drops its oldest unsent readings for new ones;
+   *  true a reading that would make it drop one is not taken (counted in status().skipped). */
+  keepOldest?: boolean;
+  /** Stated on every reading (v0.9 data field), when the sensors do not say. */
+  exposure?: 'indoor' | 'outdoor';
   /** Transient failures: first retry delay, doubling up to max. */
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -62,6 +67,8 @@ export type SpimeEvent =
   | { type: 'retry'; condition: string; kind: 'transient' | 'own-fault'; inMs: number }
   | { type: 'refused'; condition: string; seq: number; entry: DataEntry }
   | { type: 'dropped'; count: number }
+  | { type: 'skipped'; total: number }
+  | { type: 'reconfigured'; samplePeriodMs: number; maxEntries: number; maxWaitMs: number }
   | { type: 'clock'; source: ClockSource }
   | { type: 'halted'; error: unknown };
 
@@ -80,6 +87,12 @@ export interface SpimeStatus {
   dropped: number;
   /** Dropped because the ScopeNode refused their content (persisted). */
   refused: number;
+  /** Readings not taken because the log was full and the policy keeps the oldest (this boot). */
+  skipped: number;
+  /** The sampling and batching in force. */
+  samplePeriodMs: number;
+  maxEntries: number;
+  maxWaitMs: number;
   sensorFaults: string[];
   clock: ClockSource;
   /** A refusal that is our own fault, while it lasts. */
@@ -163,8 +176,10 @@ export class SpimeApp {
   /** The last report was full (by count or size): a backlog, sent on without waiting for T. */
   #draining = false;
 
+  #skipped = 0;
+
   constructor(o: SpimeAppOptions) {
-    this.#o = o;
+    this.#o = { ...o }; // reconfigure() changes our copy, never the caller's object
     this.#log = o.log;
     this.#t = o.timers;
     this.#mono0 = o.timers.now();
@@ -236,11 +251,40 @@ export class SpimeApp {
       entriesAcked: this.#entriesAcked,
       dropped: this.#log.dropped,
       refused: this.#state.refused,
+      skipped: this.#skipped,
+      samplePeriodMs: this.#o.samplePeriodMs ?? 60_000,
+      maxEntries: this.#o.maxEntries ?? 20,
+      maxWaitMs: this.#o.maxWaitMs ?? 300_000,
       sensorFaults: this.#o.sensorFaults?.() ?? [],
       clock: this.clock.source,
       fault: this.#fault && { ...this.#fault },
       halted: this.#halted,
     };
+  }
+
+  /**
+   * Changes sampling, batching and the overflow policy live (the configuration extension,
+   * PROTOCOL.md §13): a new period starts now (the next reading one new period from now), and
+   * whether a report is due is decided again at once with the new batch size and wait.
+   */
+  reconfigure(c: Pick<SpimeAppOptions, 'samplePeriodMs' | 'maxEntries' | 'maxWaitMs' | 'keepOldest' | 'exposure'>): void {
+    for (const [k, v] of [['samplePeriodMs', c.samplePeriodMs], ['maxEntries', c.maxEntries], ['maxWaitMs', c.maxWaitMs]] as const) {
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`reconfigure: ${k} ${v}`);
+    }
+    const o = this.#o;
+    const periodChanged = c.samplePeriodMs !== undefined && c.samplePeriodMs !== (o.samplePeriodMs ?? 60_000);
+    if (c.samplePeriodMs !== undefined) o.samplePeriodMs = Math.max(1, c.samplePeriodMs);
+    if (c.maxEntries !== undefined) o.maxEntries = Math.max(1, Math.floor(c.maxEntries));
+    if (c.maxWaitMs !== undefined) o.maxWaitMs = c.maxWaitMs;
+    if ('keepOldest' in c) o.keepOldest = c.keepOldest;
+    if ('exposure' in c) o.exposure = c.exposure;
+    this.#emit({ type: 'reconfigured', samplePeriodMs: o.samplePeriodMs ?? 60_000, maxEntries: o.maxEntries ?? 20, maxWaitMs: o.maxWaitMs ?? 300_000 });
+    if (!this.#running) return;
+    if (periodChanged) {
+      if (this.#sampleTimer !== undefined) this.#t.clearTimeout(this.#sampleTimer);
+      this.#sampleTimer = this.#t.setTimeout(() => this.#sample(), o.samplePeriodMs!);
+    }
+    this.#pump();
   }
 
   // --- sampling
@@ -260,19 +304,24 @@ export class SpimeApp {
     const raw = this.#o.read();
     const values = raw && quantizeValues(raw);
     if (!values || Object.keys(values).length === 0) return undefined;
+    if (this.#o.exposure && values.exposure === undefined) values.exposure = this.#o.exposure;
+
     const mono = Math.max(Math.round(this.#mono()), this.#lastMono + 1);
-    this.#lastMono = mono;
     const utc = this.clock.now();
     let reading: StoredReading;
-    if (utc !== undefined) {
-      const time = Math.max(Math.round(utc), this.#state.lastUtc + 1);
-      this.#state.lastUtc = time;
-      reading = { time, values };
-    } else {
-      reading = { time: mono, boot: this.#state.boot, values };
+    const time = utc !== undefined ? Math.max(Math.round(utc), this.#state.lastUtc + 1) : mono;
+    if (utc !== undefined) reading = { time, values };
+    else reading = { time: mono, boot: this.#state.boot, values };
+    const bytes = encodeReading(reading);
+    if (this.#o.keepOldest && this.#log.wouldDrop(bytes.length)) {
+      this.#skipped++;
+      this.#emit({ type: 'skipped', total: this.#skipped });
+      return undefined;
     }
+    this.#lastMono = mono;
+    if (utc !== undefined) this.#state.lastUtc = time;
     const before = this.#log.dropped;
-    const seq = this.#flash(() => this.#log.append(encodeReading(reading)));
+    const seq = this.#flash(() => this.#log.append(bytes));
     if (seq === undefined) return undefined;
     if (this.#log.dropped > before) this.#emit({ type: 'dropped', count: this.#log.dropped - before });
     this.#emit({ type: 'sampled', seq, dated: utc !== undefined });
@@ -385,7 +434,7 @@ export class SpimeApp {
     const batch = this.#nextBatch();
     if (!batch) { void this.#resync(); return; } // the oldest entries wait for a clock
     if (this.#wakeTimer !== undefined) { this.#t.clearTimeout(this.#wakeTimer); this.#wakeTimer = undefined; }
-    const sent = this.#o.sender.send(batch.entries, this.#log.dropped);
+    const sent = this.#o.sender.send(batch.entries, this.#log.dropped, Math.max(0, this.#log.pending - batch.entries.length));
     this.#emit({ type: 'sent', entries: batch.entries.length, first: batch.first, last: batch.last });
     this.#sending = sent.then(() => this.#acked(batch), (e) => this.#failed(batch, e)).finally(() => {
       this.#sending = undefined;

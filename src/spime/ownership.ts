@@ -136,6 +136,18 @@ export class Ownership {
     return { failures: lock.failures, lockedForMs: this.#lockedFor(lock) };
   }
 
+  /**
+   * Release asked by the owner through an authenticated local channel (the XEP-0050 Release
+   * command, whose `from` the owner's server stamped): the owner record goes, as with a signed
+   * release (§6.5), and the listeners are told.
+   */
+  releaseByOwner(): void {
+    const previous = this.ownerOf();
+    if (previous === undefined) return;
+    this.#r.update([[RECORD_OWNER, undefined]]);
+    this.#changed(undefined, previous);
+  }
+
   /** The label secret is stored (provisioning writes it once; it survives factory reset). */
   hasSecret(): boolean { return this.#r.get(RECORD_CLAIM_SECRET) !== undefined; }
 

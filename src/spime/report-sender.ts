@@ -7,15 +7,15 @@ import { SpimeReporter, type SpimeOptions } from '../roles/spime.js';
 
 export interface ReportSender {
   /** Resolves when the ScopeNode answered result; rejects with an error carrying `condition`. */
-  send(entries: readonly DataEntry[], dropped: number): Promise<void>;
+  send(entries: readonly DataEntry[], dropped: number, queued?: number): Promise<void>;
 }
 
 export type SealedReportSenderOptions = SpimeOptions;
 
 /** The spime role's reporter, seen through the application's ReportSender interface. */
 export class SealedReportSender extends SpimeReporter implements ReportSender {
-  send(entries: readonly DataEntry[], dropped: number): Promise<void> {
-    return this.report(entries, dropped);
+  send(entries: readonly DataEntry[], dropped: number, queued?: number): Promise<void> {
+    return this.report(entries, dropped, queued);
   }
 }
 

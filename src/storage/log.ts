@@ -200,6 +200,13 @@ export class FlashLog {
     return seq;
   }
 
+  /** Would appending an entry of `payloadLength` bytes now drop an unacknowledged one? */
+  wouldDrop(payloadLength: number): boolean {
+    if (this.#pos + recordBytes(payloadLength, this.#writeUnit) + this.#markBytes <= this.#L) return false;
+    const old = this.#blocks[(this.#head + 1) % this.#B];
+    return !!old && old.last >= old.first && old.last >= this.#tail;
+  }
+
   /** Every entry up to and including `seq` has been delivered: they leave the log (persisted). */
   acknowledge(seq: number): void {
     if (!Number.isInteger(seq) || seq >= this.#nextSeq) throw new RangeError(`flash log: acknowledge(${seq}) beyond the last entry ${this.#nextSeq - 1}`);

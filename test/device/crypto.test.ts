@@ -4,12 +4,10 @@
 // openspime/vectors.test.ts) and checks its counts; device-made OAEP ciphertexts and a
 // device-generated key's signature are then checked with OpenSSL. Without $MODDABLE the suite is
 // reported skipped, with the reason in its name.
-import { spawnSync } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { base64Decode } from '../../src/bytes/base64.js';
 import { toHex } from '../../src/bytes/bytes.js';
 import { utf8Encode } from '../../src/bytes/utf8.js';
@@ -21,8 +19,8 @@ import vectors from '../vectors/openspime-vectors.js';
 import { loadWycheproof } from '../helpers/wycheproof.js';
 import { parseXml } from '../helpers/parse-xml.js';
 import { E, keysFile } from '../helpers/world.js';
+import { buildCryptoTest, runCryptoTest } from '../../tools/device-crypto.js';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const sdk = process.env.MODDABLE;
 const pemToDerHex = (pem: string): string => Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('hex');
 const hashOf = (sha: string): 'sha1' | 'sha256' => (sha === 'SHA-1' ? 'sha1' : 'sha256');
@@ -85,29 +83,9 @@ function deviceVectors(): { file: DeviceVectors; counts: Record<string, number> 
     file,
     counts: {
       'rsa-sig-gen': count(sigGen), 'rsa-sig-verify': count(sigVerify), 'rsa-pkcs1-ciphertexts-to-oaep': count(pkcs1), 'rsa-oaep-decrypt': count(oaep),
-      'aes-gcm': gcm.length, hmac: hmac.length, pbkdf2: pbkdf2.length, 'profile-vectors': profile.length, behaviour: 10 + 3 * oaepEncrypt.messages.length + 5,
+      'aes-gcm': gcm.length, hmac: hmac.length, pbkdf2: pbkdf2.length, 'profile-vectors': profile.length, behaviour: 11 + 3 * oaepEncrypt.messages.length + 5,
     },
   };
-}
-
-function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeout: number }): string {
-  const r = spawnSync('nice', ['-n', '10', cmd, ...args], { ...opts, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.error?.message ?? `status ${r.status}, signal ${r.signal}`}):\n${out.split('\n').filter((l) => !/^# (cc|tsc|xsc|xsid) /.test(l)).slice(-40).join('\n')}`);
-  return out;
-}
-
-/** mcconfig -p x-cli-lin, then make with the libraries on the command line (x-cli-lin's makefile
- *  overwrites the manifest's LIBRARIES), then the program on the vector file. */
-function buildAndRun(vectorFile: string, out: string): string {
-  const env = { ...process.env, PATH: [join(sdk!, 'build', 'bin', 'lin', 'release'), join(root, 'node_modules', '.bin'), process.env.PATH].join(delimiter) };
-  const app = join(root, 'hosts', 'moddable', 'crypto-test');
-  run('mcconfig', ['-p', 'x-cli-lin', '-o', out, join(app, 'manifest.json')], { cwd: app, env, timeout: 5 * 60_000 });
-  const makefile = join(out, 'tmp', 'lin', 'release', 'crypto-test', 'makefile');
-  run('make', ['-f', makefile, 'LIBRARIES=-lm -lc $(shell $(PKGCONFIG) --libs gio-2.0) -latomic -lpthread -ldl -Wl,-lmbedtls,-lmbedx509,-lmbedcrypto'], { cwd: app, env, timeout: 15 * 60_000 });
-  const exe = join(out, 'bin', 'lin', 'release', 'crypto-test');
-  if (!existsSync(exe)) throw new Error(`no executable at ${exe}`);
-  return run(exe, [vectorFile], { cwd: out, env, timeout: 10 * 60_000 });
 }
 
 const describeDevice = sdk ? describe : describe.skip;
@@ -119,7 +97,7 @@ describeDevice(`device crypto (PSA on mbedTLS) on the Moddable x-cli-lin build${
     try {
       const vectorFile = join(out, 'vectors.json');
       writeFileSync(vectorFile, JSON.stringify(file));
-      output = buildAndRun(vectorFile, out);
+      output = runCryptoTest(buildCryptoTest(sdk!, out), vectorFile);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -3,10 +3,11 @@
 // script must exit 0, and the server it started must be gone.
 import { describe, expect, test } from '@jest/globals';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 
 const run = promisify(execFile);
 
@@ -149,8 +150,10 @@ describe('npm start runs the spime application on flash', () => {
       expect(counts.stored).toBe(counts.produced);
       expect(stdout).toContain('drained: no entries in flash');
       // the ScopeNode's store in the data dir holds spime-2's entries from before the kill
-      const stored = readFileSync(join(dataDir, 'scopenode-store.txt'), 'utf8').split('\n').filter((l) => l.startsWith('spime-2@'));
-      expect(stored.length).toBeGreaterThanOrEqual(found);
+      const db = new Database(join(dataDir, 'scopenode.sqlite'), { readonly: true });
+      const stored = (db.prepare('SELECT COUNT(*) AS n FROM entries WHERE spime = ?').get('spime-2@spimekit.test') as { n: number }).n;
+      db.close();
+      expect(stored).toBeGreaterThanOrEqual(found);
     } finally { rmSync(dataDir, { recursive: true, force: true }); }
   }, 120_000);
 });

@@ -5,7 +5,7 @@ import { buildData, parseData, type DataEntry } from '../../src/openspime/data.j
 import { formatDateTime, parseDateTime } from '../../src/openspime/datetime.js';
 import { conditionOfStanzaError, OpenSpimeError, stanzaErrorFor } from '../../src/openspime/errors.js';
 import { NS_CORE, NS_DATA, NS_STANZAS } from '../../src/openspime/namespaces.js';
-import { buildSeekRequest, parseSeekRequest, SeekGuard } from '../../src/openspime/spimeseek.js';
+import { buildSeekRequest, buildSeekResponse, parseSeekRequest, parseSeekResponse, SeekGuard } from '../../src/openspime/spimeseek.js';
 import { xml } from '../../src/xml/element.js';
 
 function conditionOf(f: () => unknown): string {
@@ -117,6 +117,13 @@ describe('SpimeSeek', () => {
   });
   test.each([['short id', { id: 'x' }], ['bad expdate', { expdate: 'soon' }]])('%s → bad-format', (_n, patch) => {
     expect(conditionOf(() => parseSeekRequest(buildSeekRequest({ ...req, ...patch })))).toBe('bad-format');
+  });
+  test('response round trip (§7.3): the entries as in §9, under the request id', () => {
+    const entries: DataEntry[] = [{ date: '2026-11-22T06:00:00Z', ppm: 415, lat: 45.46, lon: 9.19 }, { date: '2026-11-22T06:00:06.5Z', temperature: 21.5, pressure: 100900 }];
+    expect(parseSeekResponse(buildSeekResponse({ id: req.id, entries }))).toEqual({ id: req.id, entries });
+    expect(parseSeekResponse(buildSeekResponse({ id: req.id, entries: [] }))).toEqual({ id: req.id, entries: [] });
+    expect(conditionOf(() => parseSeekResponse(buildSeekRequest(req)))).toBe('bad-format'); // a request is not a response
+    expect(conditionOf(() => parseSeekResponse(buildSeekResponse({ id: 'x', entries })))).toBe('bad-format');
   });
 });
 

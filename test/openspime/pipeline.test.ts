@@ -10,7 +10,7 @@ import { buildClaimRequest, handleClaim, parseClaim } from '../../src/openspime/
 import { xml } from '../../src/xml/element.js';
 import { seal } from '../../src/openspime/seal.js';
 import { authorizeSeek, buildSeekRequest } from '../../src/openspime/spimeseek.js';
-import { handleReport, reportIq } from '../../src/openspime/report.js';
+import { handleReport, queuedCount, reportData, reportIq } from '../../src/openspime/report.js';
 import { generateNodeRsaKey } from '../../hosts/node/crypto.js';
 import { writeElement } from '../../src/xml/writer.js';
 import { parseDocument } from '../../src/xml/document.js';
@@ -154,6 +154,19 @@ describe('report iq handler (ScopeNode, stanza in → stanza out)', () => {
     const r = (await handleReport(iq, { ...w.options, accept: (_osid, _entries, info) => { seen.push(info.dropped); } }))!;
     expect(r.attr('type')).toBe('result');
     expect(seen).toEqual([17]);
+  });
+  test('the spime\'s backlog (data/@queued, §9.2) reaches accept; absent or malformed reads as unknown', async () => {
+    const seen: Array<number | undefined> = [];
+    const w = world();
+    const accept = (_osid: string, _entries: unknown, info: { queued?: number }) => { seen.push(info.queued); };
+    const sealed = (queued: number | undefined, date: string) => stamp(reportIq(E.scopenode.jid, [{ date, ppm: 415 }], { crypto, osid: E.spime.jid, cert: E.spime.cert, signingKey: keys.spime, encryptTo: keys.scopenode.publicKey }, 0, queued));
+    await handleReport(sealed(240, '2026-11-22T05:58:00Z'), { ...w.options, accept });
+    await handleReport(sealed(0, '2026-11-22T05:58:10Z'), { ...w.options, accept });
+    await handleReport(sealed(undefined, '2026-11-22T05:58:20Z'), { ...w.options, accept });
+    const data = reportData([{ date: '2026-11-22T05:58:30Z', ppm: 1 }], 0, 5);
+    data.attrs.queued = '-3';
+    expect(queuedCount(data)).toBeUndefined();
+    expect(seen).toEqual([240, 0, undefined]);
   });
   test.each([
     ['an entry dated in the future', [{ date: '2026-11-22T06:10:00Z', ppm: 1 }], E.spime.jid, 'inconsistent-data-with-scope', 'bad-request'],

@@ -16,8 +16,8 @@ import vectors from '../vectors/openspime-vectors.js';
 import { fromTree } from '../helpers/fake-network.js';
 
 describe('OpenSpime vectors (deterministic parts)', () => {
-  test('there are the five documented vectors', () => {
-    expect(vectors.vectors.map((v) => v.name)).toEqual(['report-signed', 'report-encrypted', 'claim-response', 'seek-request', 'seek-request-claimkey']);
+  test('there are the six documented vectors', () => {
+    expect(vectors.vectors.map((v) => v.name)).toEqual(['report-signed', 'report-encrypted', 'claim-response', 'seek-request', 'seek-request-claimkey', 'report-signed-jid-case']);
   });
   test('entity keys are acceptable RSA-2048 keys', () => {
     for (const e of Object.values(vectors.entities)) {

@@ -17,8 +17,10 @@ class FakeScope implements ReportSender {
   duplicates = 0;
   reports: DataEntry[][] = [];
   droppedSeen: number[] = [];
+  queuedSeen: Array<number | undefined> = [];
   failWith: ((entries: readonly DataEntry[]) => string | undefined) | undefined;
-  async send(entries: readonly DataEntry[], dropped: number): Promise<void> {
+  async send(entries: readonly DataEntry[], dropped: number, queued?: number): Promise<void> {
+    this.queuedSeen.push(queued);
     await flush(2);
     this.reports.push([...entries]);
     this.droppedSeen.push(dropped);
@@ -98,6 +100,8 @@ describe('SpimeApp: store and forward', () => {
     await clock.advance(100);
     expect(scope.ppms()).toEqual(Array.from({ length: 12 }, (_, i) => 400 + i));
     expect(app.status().pending).toBe(0);
+    // each report tells the backlog left behind it (data/@queued, PROTOCOL.md §9.2)
+    expect(scope.queuedSeen).toEqual([7, 2, 0]);
     await app.stop();
   });
 

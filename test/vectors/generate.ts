@@ -14,15 +14,16 @@ import { canonicalize } from '../../src/openspime/canonical.js';
 import { buildClaimResponse } from '../../src/openspime/claim.js';
 import { claimKeyBodyBytes, issueClaimKey, type ClaimKeyBody } from '../../src/openspime/claimkey.js';
 import { parseContainer } from '../../src/openspime/container.js';
-import { buildData } from '../../src/openspime/data.js';
-import { NS_CLIENT, NS_PUBSUB } from '../../src/openspime/namespaces.js';
+import { buildData, type DataEntry } from '../../src/openspime/data.js';
+import { OpenSpimeError, stanzaErrorFor } from '../../src/openspime/errors.js';
+import { CONTENT_TYPE_V09_AES, NS_CLIENT, NS_CORE, NS_PUBSUB, SIGN_ALG, VERSION } from '../../src/openspime/namespaces.js';
 import { seal, type SealOptions } from '../../src/openspime/seal.js';
 import { signedInfo } from '../../src/openspime/signing.js';
 import { buildSeekRequest } from '../../src/openspime/spimeseek.js';
 import { serialize } from '../helpers/xml-text.js';
-import type { EntityName, Vector, VectorFile } from './types.js';
+import type { EntityName, NegativeVector, Vector, VectorFile } from './types.js';
 
-export type { Vector, VectorFile } from './types.js';
+export type { NegativeVector, Vector, VectorFile } from './types.js';
 
 export interface KeysFile { [entity: string]: { privateKeyPkcs8Pem: string } }
 
@@ -33,7 +34,11 @@ export const ENTITIES = {
   owner: { jid: 'spimeowner@mydomain.com/web', cert: 'cert.spimeowners.com' },
 } as const;
 
-/** Fixed "random" bytes: SHA-256(seed ‖ 0x00 ‖ counter) blocks, consumed in order. */
+/**
+ * Fixed "random" bytes (PROTOCOL.md §10): the concatenation of blocks
+ * SHA-256(UTF-8("spimekit-vectors" 0x00 seed 0x00 decimal(counter))), counter = 0, 1, 2, …,
+ * consumed front to back by successive draws (a draw never reuses bytes of an earlier one).
+ */
 export function fixedRandom(seed: string): (n: number) => Uint8Array {
   let pool = new Uint8Array(0);
   let counter = 0;
@@ -122,10 +127,98 @@ export function generateVectors(keysFile: KeysFile): VectorFile {
     'owner', 'pubsub.openspime.com', (c) => buildSeekRequest({ id: toHex(c.randomBytes(8)), spimeid: ENTITIES.spime.jid, expdate: seekExp, encrequired: true }),
     { claimkey: { cert: ENTITIES.spime.cert, claims: ENTITIES.spime.jid, key: ck } }, publish(ENTITIES.owner.jid, 's2', 'item-s2'), ck);
 
+  // The same report as report-signed, from the server-stamped lower-case form of the osid
+  // (RFC 7622: local and domain parts compare case-insensitively, §4.1).
+  const lowerFrom = ENTITIES.spime.jid.replace(/^[^/]+/, (b) => b.toLowerCase());
+  make('report-signed-jid-case', 'The signed report with osid 4A6B-… arriving from the server-stamped 4a6b-…: the same JID (canonical comparison), accepted.',
+    'spime', ENTITIES.scopenode.jid, () => buildData([entry]), {}, iqSet(lowerFrom, ENTITIES.scopenode.jid, 'r3'));
+  vectors[vectors.length - 1].from = lowerFrom;
+
+  const negative = negativeVectors(keys, entry, iqSet, publish);
+
   const entities = {} as VectorFile['entities'];
   for (const name of Object.keys(ENTITIES) as EntityName[]) entities[name] = { ...ENTITIES[name], ...rsaPublicKeyToBase64(keys[name].publicKey) };
   void now;
-  return { profile: 'spimekit OpenSpime v0.9 profile, docs/PROTOCOL.md', generatedBy: 'tools/make-vectors.js', now: NOW, entities, vectors };
+  return { profile: 'spimekit OpenSpime v0.9 profile, docs/PROTOCOL.md', generatedBy: 'tools/make-vectors.js', now: NOW, entities, vectors, negative };
+}
+
+type Wrap = (c: XmlElement) => XmlElement;
+
+/** The refusals of §10: one stanza per condition a receiver can decide from the stanza alone. */
+function negativeVectors(keys: Record<EntityName, RsaPrivateKey>, entry: DataEntry,
+  iqSet: (from: string, to: string, id: string) => Wrap, publish: (from: string, id: string, itemId: string) => Wrap): NegativeVector[] {
+  const out: NegativeVector[] = [];
+  const S = ENTITIES.spime, O = ENTITIES.owner, N = ENTITIES.scopenode;
+  const sealAs = (seed: string, who: EntityName, payload: XmlElement, more: Partial<SealOptions> = {}): XmlElement =>
+    seal(payload, { crypto: createNodeCrypto({ randomBytes: fixedRandom(seed) }), osid: ENTITIES[who].jid, cert: ENTITIES[who].cert, signingKey: keys[who], ...more });
+  const iqErr = (condition: string): NegativeVector['expect'] => {
+    const el = stanzaErrorFor(new OpenSpimeError(condition as never));
+    return { condition, error: { type: el.attr('type')!, defined: el.getChildren()[0].name } };
+  };
+  const report = (name: string, description: string, condition: string, build: (seed: string) => XmlElement, from: string = S.jid): void => {
+    out.push({ name, description, receiver: 'scopenode-report', randomSeed: name, from, stanza: serialize(iqSet(from, N.jid, name)(build(name))), expect: iqErr(condition) });
+  };
+  const seek = (name: string, description: string, condition: string, who: EntityName, build: (seed: string) => XmlElement, deliveries?: number): void => {
+    const v: NegativeVector = { name, description, receiver: 'scopenode-seek', randomSeed: name, from: 'pubsub.openspime.com', stanza: serialize(publish(ENTITIES[who].jid, name, `item-${name}`)(build(name))), expect: { condition } };
+    if (deliveries) v.deliveries = deliveries;
+    out.push(v);
+  };
+  const data = () => buildData([entry]);
+  const seekReq = (seed: string, spimeid: string, expdate: string, enc = false) =>
+    buildSeekRequest({ id: toHex(fixedRandom(`${seed}/id`)(8)), spimeid, expdate, encrequired: enc });
+
+  report('neg-text-under-openspime', 'Non-whitespace text directly under <openspime/> (§4.1).', 'bad-format',
+    (s) => { const el = sealAs(s, 'spime', data()); el.children.unshift('junk'); return el; });
+  report('neg-text-under-originator', 'Non-whitespace text directly under <originator/> (§4.1).', 'bad-format',
+    (s) => { const el = sealAs(s, 'spime', data()); el.getChild('originator')!.children.push('junk'); return el; });
+  report('neg-missing-version', '<openspime/> without version (§2).', 'bad-format',
+    (s) => { const el = sealAs(s, 'spime', data()); delete el.attrs.version; return el; });
+  report('neg-unsupported-version', "<openspime version='1.0'/> (§2).", 'unsupported-version',
+    (s) => { const el = sealAs(s, 'spime', data()); el.attrs.version = '1.0'; return el; });
+  report('neg-v09-content-type', "v0.9's x-openspime/aes-base64 with its placeholder text: the content type is refused before its values are decoded (§4.4 step 1, E13).", 'unsupported-content-type',
+    () => xml('openspime', { xmlns: NS_CORE, version: VERSION }, xml('originator', { cert: S.cert, osid: S.jid }, xml('sign', { alg: SIGN_ALG }, base64Encode(new Uint8Array(256)))),
+      xml('transport', { 'content-type': CONTENT_TYPE_V09_AES, 'transport-key': '** Base64 encoded data **}' }, '** Base64 encoded data **')));
+  report('neg-unsupported-algorithm', "sign/@alg='rsa-sha1' (§3.1).", 'unsupported-algorithm',
+    (s) => { const el = sealAs(s, 'spime', data()); el.getChild('originator')!.getChild('sign')!.attrs.alg = 'rsa-sha1'; return el; });
+  report('neg-not-signed', 'The unsigned v0.9 §1.0.0 report (§4.4 step 3, E19).', 'not-signed',
+    () => xml('openspime', { xmlns: NS_CORE, version: VERSION }, xml('transport', null, data())));
+  report('neg-untrusted-cert-service', 'originator/@cert outside the allow-list (§5).', 'untrusted-cert-service',
+    (s) => sealAs(s, 'spime', data(), { cert: 'cert.evil.example' }));
+  report('neg-osid-mismatch', 'A report whose osid is the spime, sent from another account (§4.4 step 2).', 'osid-mismatch',
+    (s) => sealAs(s, 'spime', data()), 'mallory@spime.openspime.com/spime');
+  report('neg-osid-mismatch-resource-case', 'The resourcepart compares exactly: osid …/spime sent from …/Spime (§4.1).', 'osid-mismatch',
+    (s) => sealAs(s, 'spime', data()), S.jid.replace('/spime', '/Spime'));
+  report('neg-bad-signature', 'report-signed with one value changed after signing (§4.4 step 4).', 'bad-signature',
+    (s) => { const el = sealAs(s, 'spime', data()); const ppm = el.getChild('transport')!.getChildren()[0].getChildren()[0].getChild('ppm')!; ppm.children = ['512.5']; return el; });
+  report('neg-key-unavailable', 'Signed by an osid its certification service has no key for (§5).', 'key-unavailable',
+    (s) => sealAs(s, 'spime', data(), { osid: '9999-0000-00000000@spime.openspime.com/spime' }), '9999-0000-00000000@spime.openspime.com/spime');
+  report('neg-decryption-failed', 'Signed, but encrypted to the owner\'s key instead of the ScopeNode\'s (§3.3).', 'decryption-failed',
+    (s) => sealAs(s, 'spime', data(), { encryptTo: keys.owner.publicKey }));
+  report('neg-inconsistent-data', 'An entry dated one hour after `now` (§7.1, §9).', 'inconsistent-data-with-scope',
+    (s) => sealAs(s, 'spime', buildData([{ ...entry, date: '2026-11-22T07:00:00Z' }])));
+
+  const ck = (body: Partial<ClaimKeyBody>, signer: EntityName = 'spime') =>
+    issueClaimKey(createNodeCrypto(), keys[signer], { claims: S.jid, osid: 'spimeowner@mydomain.com', expdate: '2027-11-22T00:00:00Z', ...body });
+  const withKey = (key: Uint8Array) => ({ claimkey: { cert: S.cert, claims: S.jid, key } });
+  const exp = '2026-11-22T07:00:00Z';
+  seek('neg-seek-not-authorized', 'The owner seeks the spime without presenting a claim key (§7.3).', 'not-authorized-for-spime', 'owner',
+    (s) => sealAs(s, 'owner', seekReq(s, S.jid, exp)));
+  seek('neg-seek-spimeid-bare', 'The spime seeks itself under its bare JID: spimeid must equal the osid, not cover it (§7.3).', 'not-authorized-for-spime', 'spime',
+    (s) => sealAs(s, 'spime', seekReq(s, S.jid.replace(/\/.*/, ''), exp)));
+  seek('neg-seek-expired', 'A SpimeSeek request whose expdate has passed (§7.2).', 'request-expired', 'spime',
+    (s) => sealAs(s, 'spime', seekReq(s, S.jid, '2026-11-22T05:00:00Z')));
+  seek('neg-seek-too-long', 'A SpimeSeek request living more than 24 h (§7.2).', 'request-expired', 'spime',
+    (s) => sealAs(s, 'spime', seekReq(s, S.jid, '2026-11-24T06:00:00Z')));
+  seek('neg-seek-replayed', 'The same request delivered twice: the second is a replay (§7.2).', 'request-replayed', 'spime',
+    (s) => sealAs(s, 'spime', seekReq(s, S.jid, exp)), 2);
+  seek('neg-claimkey-expired', 'The owner presents a claim key that expired before `now` (§6.3 step 6).', 'claimkey-expired', 'owner',
+    (s) => sealAs(s, 'owner', seekReq(s, S.jid, exp), withKey(ck({ expdate: '2026-11-01T00:00:00Z' }))));
+  seek('neg-claimkey-not-authorized', 'The owner presents a claim key issued to another account (§6.3 step 5).', 'claimkey-not-authorized', 'owner',
+    (s) => sealAs(s, 'owner', seekReq(s, S.jid, exp), withKey(ck({ osid: 'someone@mydomain.com' }))));
+  seek('neg-claimkey-invalid', 'A claim key signed by the owner instead of the claimed spime (§6.3 step 3).', 'claimkey-invalid', 'owner',
+    (s) => sealAs(s, 'owner', seekReq(s, S.jid, exp), withKey(ck({}, 'owner'))));
+  void O;
+  return out;
 }
 
 export const vectorFileText = (f: VectorFile): string => JSON.stringify(f, null, 2) + '\n';

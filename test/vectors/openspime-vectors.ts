@@ -514,6 +514,455 @@ const vectors: VectorFile = {
       "signature": "LfWqyDd9JbUCBaDoF7ZJJnaQ7sP7E9KJGxIPPpDhJU7FeCYPBB1PjqxSQqlLE4h134Q15cRWK6VWVIua0wx0nCTbaCJ9PI/iDNGS/GhspZ5h9cr1MIKuHcUVTMiEOJT1NqNezDqELaCKOrwH+49sF7CbrI+5cYo/78gd/m3h3nvP81W+shyxT/cVS0L42/GNldZ6bhJH6XkbhjOpLx0XDuyEeU/TxrUYZaE/LBgx9v0RB3+98xNlGmJ09DbzoUWNxA3kIa1ThQjJLJE3niWQrp7/tAzravA6ulLy0E+4eq7kPRLk0Qquor+nUtFQMm2th0e3HoNlZNMoiXazJxskXg==",
       "claimKey": "ANQ8Y2xhaW1rZXkgeG1sbnM9Im9wZW5zcGltZTpwcm90b2NvbDpjb3JlOmNsYWlta2V5IiB2ZXJzaW9uPSIwLjkiPjxjbGFpbXM+NEE2Qi01NjM4LTAzMTIxMTFEQHNwaW1lLm9wZW5zcGltZS5jb20vc3BpbWU8L2NsYWltcz48b3NpZD5zcGltZW93bmVyQG15ZG9tYWluLmNvbTwvb3NpZD48ZXhwZGF0ZT4yMDI3LTExLTIyVDAwOjAwOjAwWjwvZXhwZGF0ZT48L2NsYWlta2V5PrTTnqLMp2VqFuFfl/ApTvPEyWyU2UPnWKoXGE1cIgxuZTBUGzsbXsPgyfC+RAKW0makwnLe2xW9+5rL+9roL9rye1an4LsBaRZLa8HwbZ4QA+qGWC/PSlhnNcOkQRw8jvcIb/LtcWzW3MnR5AndTt6gIjUS2cYM9VUeMxv5fPrCXTR4LgwiIUJOHn4XqRkQcx30YI+nt1MZazUML+8eT5ADaEg2txLefZ3p3+Ork6pYzR3ZOiNDSDMWHQ2eZprt+igTqVh0jrBsq0OP00v5dX8dp1LaqLUxWo+9OqCdFnmrvBwvrXZJK9xl25yF+b/ghXITnHbCc60TV4FaRR2A8Ds=",
       "claimKeyBody": "<claimkey xmlns=\"openspime:protocol:core:claimkey\" version=\"0.9\"><claims>4A6B-5638-0312111D@spime.openspime.com/spime</claims><osid>spimeowner@mydomain.com</osid><expdate>2027-11-22T00:00:00Z</expdate></claimkey>"
+    },
+    {
+      "name": "report-signed-jid-case",
+      "description": "The signed report with osid 4A6B-… arriving from the server-stamped 4a6b-…: the same JID (canonical comparison), accepted.",
+      "randomSeed": "report-signed-jid-case",
+      "from": "4a6b-5638-0312111d@spime.openspime.com/spime",
+      "to": "775B-F2C2-2B3765F4@scopenode.openspime.com/co2",
+      "stanza": "<iq xmlns='jabber:client' from='4a6b-5638-0312111d@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='r3'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "container": {
+        "name": "openspime",
+        "ns": "openspime:protocol:core",
+        "attrs": {
+          "version": "0.9"
+        },
+        "children": [
+          {
+            "name": "originator",
+            "ns": "openspime:protocol:core",
+            "attrs": {
+              "cert": "services@spime.openspime.com/cert",
+              "osid": "4A6B-5638-0312111D@spime.openspime.com/spime"
+            },
+            "children": [
+              {
+                "name": "sign",
+                "ns": "openspime:protocol:core",
+                "attrs": {
+                  "alg": "rsa-sha256"
+                },
+                "children": [
+                  "LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg=="
+                ]
+              }
+            ]
+          },
+          {
+            "name": "transport",
+            "ns": "openspime:protocol:core",
+            "attrs": {},
+            "children": [
+              {
+                "name": "data",
+                "ns": "openspime:protocol:extension:data",
+                "attrs": {
+                  "version": "0.9"
+                },
+                "children": [
+                  {
+                    "name": "entry",
+                    "ns": "openspime:protocol:extension:data",
+                    "attrs": {},
+                    "children": [
+                      {
+                        "name": "date",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {},
+                        "children": [
+                          "2026-11-22T05:59:00Z"
+                        ]
+                      },
+                      {
+                        "name": "exposure",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {},
+                        "children": [
+                          "outdoor"
+                        ]
+                      },
+                      {
+                        "name": "lat",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {},
+                        "children": [
+                          "45.475841199050905"
+                        ]
+                      },
+                      {
+                        "name": "lon",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {},
+                        "children": [
+                          "9.172725677490234"
+                        ]
+                      },
+                      {
+                        "name": "ele",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {
+                          "unit": "m"
+                        },
+                        "children": [
+                          "120"
+                        ]
+                      },
+                      {
+                        "name": "ppm",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {},
+                        "children": [
+                          "412.5"
+                        ]
+                      },
+                      {
+                        "name": "temperature",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {
+                          "unit": "Cel"
+                        },
+                        "children": [
+                          "21.5"
+                        ]
+                      },
+                      {
+                        "name": "humidity",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {
+                          "unit": "%RH"
+                        },
+                        "children": [
+                          "45.2"
+                        ]
+                      },
+                      {
+                        "name": "pressure",
+                        "ns": "openspime:protocol:extension:data",
+                        "attrs": {
+                          "unit": "Pa"
+                        },
+                        "children": [
+                          "100812"
+                        ]
+                      }
+                    ]
+                  }
+                ]
+              }
+            ]
+          }
+        ]
+      },
+      "osid": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "expect": {
+        "signed": true,
+        "encrypted": false,
+        "payloadName": "data"
+      },
+      "signedInfo": "b3BlbnNwaW1lLXNpZ24tMQA8b3BlbnNwaW1lIHhtbG5zPSJvcGVuc3BpbWU6cHJvdG9jb2w6Y29yZSIgdmVyc2lvbj0iMC45Ij48b3JpZ2luYXRvciBjZXJ0PSJzZXJ2aWNlc0BzcGltZS5vcGVuc3BpbWUuY29tL2NlcnQiIG9zaWQ9IjRBNkItNTYzOC0wMzEyMTExREBzcGltZS5vcGVuc3BpbWUuY29tL3NwaW1lIj48c2lnbiBhbGc9InJzYS1zaGEyNTYiPjwvc2lnbj48L29yaWdpbmF0b3I+PHRyYW5zcG9ydD48ZGF0YSB4bWxucz0ib3BlbnNwaW1lOnByb3RvY29sOmV4dGVuc2lvbjpkYXRhIiB2ZXJzaW9uPSIwLjkiPjxlbnRyeT48ZGF0ZT4yMDI2LTExLTIyVDA1OjU5OjAwWjwvZGF0ZT48ZXhwb3N1cmU+b3V0ZG9vcjwvZXhwb3N1cmU+PGxhdD40NS40NzU4NDExOTkwNTA5MDU8L2xhdD48bG9uPjkuMTcyNzI1Njc3NDkwMjM0PC9sb24+PGVsZSB1bml0PSJtIj4xMjA8L2VsZT48cHBtPjQxMi41PC9wcG0+PHRlbXBlcmF0dXJlIHVuaXQ9IkNlbCI+MjEuNTwvdGVtcGVyYXR1cmU+PGh1bWlkaXR5IHVuaXQ9IiVSSCI+NDUuMjwvaHVtaWRpdHk+PHByZXNzdXJlIHVuaXQ9IlBhIj4xMDA4MTI8L3ByZXNzdXJlPjwvZW50cnk+PC9kYXRhPjwvdHJhbnNwb3J0Pjwvb3BlbnNwaW1lPg==",
+      "signature": "LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg=="
+    }
+  ],
+  "negative": [
+    {
+      "name": "neg-text-under-openspime",
+      "description": "Non-whitespace text directly under <openspime/> (§4.1).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-text-under-openspime",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-text-under-openspime'><openspime xmlns='openspime:protocol:core' version='0.9'>junk<originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "bad-format",
+        "error": {
+          "type": "modify",
+          "defined": "bad-request"
+        }
+      }
+    },
+    {
+      "name": "neg-text-under-originator",
+      "description": "Non-whitespace text directly under <originator/> (§4.1).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-text-under-originator",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-text-under-originator'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign>junk</originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "bad-format",
+        "error": {
+          "type": "modify",
+          "defined": "bad-request"
+        }
+      }
+    },
+    {
+      "name": "neg-missing-version",
+      "description": "<openspime/> without version (§2).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-missing-version",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-missing-version'><openspime xmlns='openspime:protocol:core'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "bad-format",
+        "error": {
+          "type": "modify",
+          "defined": "bad-request"
+        }
+      }
+    },
+    {
+      "name": "neg-unsupported-version",
+      "description": "<openspime version='1.0'/> (§2).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-unsupported-version",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-unsupported-version'><openspime xmlns='openspime:protocol:core' version='1.0'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "unsupported-version",
+        "error": {
+          "type": "cancel",
+          "defined": "feature-not-implemented"
+        }
+      }
+    },
+    {
+      "name": "neg-v09-content-type",
+      "description": "v0.9's x-openspime/aes-base64 with its placeholder text: the content type is refused before its values are decoded (§4.4 step 1, E13).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-v09-content-type",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-v09-content-type'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==</sign></originator><transport content-type='x-openspime/aes-base64' transport-key='** Base64 encoded data **}'>** Base64 encoded data **</transport></openspime></iq>",
+      "expect": {
+        "condition": "unsupported-content-type",
+        "error": {
+          "type": "cancel",
+          "defined": "feature-not-implemented"
+        }
+      }
+    },
+    {
+      "name": "neg-unsupported-algorithm",
+      "description": "sign/@alg='rsa-sha1' (§3.1).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-unsupported-algorithm",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-unsupported-algorithm'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha1'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "unsupported-algorithm",
+        "error": {
+          "type": "cancel",
+          "defined": "feature-not-implemented"
+        }
+      }
+    },
+    {
+      "name": "neg-not-signed",
+      "description": "The unsigned v0.9 §1.0.0 report (§4.4 step 3, E19).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-not-signed",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-not-signed'><openspime xmlns='openspime:protocol:core' version='0.9'><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "not-signed",
+        "error": {
+          "type": "auth",
+          "defined": "not-authorized"
+        }
+      }
+    },
+    {
+      "name": "neg-untrusted-cert-service",
+      "description": "originator/@cert outside the allow-list (§5).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-untrusted-cert-service",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-untrusted-cert-service'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='cert.evil.example' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>4v5uLIG9ganhcimpWGlvU27DnH/K2feXEJiWROXHHR4jTyLRmMVolP/zpaXrLDqBG3uzj4lRwCDxAfX1qYPJ241Vglz+anwG5iQTQqB28m/4rSLV0b1eucE9y5TrdvQiEEZj841a/73Rdlkz2m/LprBEuclWdGK9GMsqGVYWdGbKcOdVX/bvQV5/1rE1iqymxO/8fuJcKtHdUpol0MeMuloNEhfMktsPVFFOckHB+wkPPzT8IShi5f9mi9SNCow8kPPIua6c7nflSOgKkV3VhnEw9wz3vcPVSzdO3uIG9Ec3BXNT7QQZ0HxPDHlC9qA/EX4J4aaCc8zKH3xsNJ43CA==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "untrusted-cert-service",
+        "error": {
+          "type": "auth",
+          "defined": "not-authorized"
+        }
+      }
+    },
+    {
+      "name": "neg-osid-mismatch",
+      "description": "A report whose osid is the spime, sent from another account (§4.4 step 2).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-osid-mismatch",
+      "from": "mallory@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='mallory@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-osid-mismatch'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "osid-mismatch",
+        "error": {
+          "type": "auth",
+          "defined": "not-authorized"
+        }
+      }
+    },
+    {
+      "name": "neg-osid-mismatch-resource-case",
+      "description": "The resourcepart compares exactly: osid …/spime sent from …/Spime (§4.1).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-osid-mismatch-resource-case",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/Spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/Spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-osid-mismatch-resource-case'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "osid-mismatch",
+        "error": {
+          "type": "auth",
+          "defined": "not-authorized"
+        }
+      }
+    },
+    {
+      "name": "neg-bad-signature",
+      "description": "report-signed with one value changed after signing (§4.4 step 4).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-bad-signature",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-bad-signature'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>LN+GczIWt4UYy/WA4kkzrbVPjKMEuzmfAR/Z4i1J8rInBuAJsY05pFmXEh3pC/wQ+Xp4D4pyVPwni99+/e6x8tFz2DKBRqNLZd8OYbAjyHo58Q6N/gLJbKeN9qsuysMwHZmGutNf5Mlbdm85/VuTL+YLwaYbEPzD3OXo7McyW/+ySAeiKnRYHNnhQKoAq74ngt/vX7WJBz9EhYf+Q62PA952w80qztJEid2TYzBlVoB/igYCZ6OoalkQYjLmeDEDcI4wly+O3Y3kwmBTJy0oGFXDhsu89QYru5D/90jwKYWw6K8TQxk8hoXcHGDxsmtnyLcZP3oIpR5Zch8Ddbdhdg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>512.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "bad-signature",
+        "error": {
+          "type": "auth",
+          "defined": "not-authorized"
+        }
+      }
+    },
+    {
+      "name": "neg-key-unavailable",
+      "description": "Signed by an osid its certification service has no key for (§5).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-key-unavailable",
+      "from": "9999-0000-00000000@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='9999-0000-00000000@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-key-unavailable'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='9999-0000-00000000@spime.openspime.com/spime'><sign alg='rsa-sha256'>4BvxGP63drUnhxUB3gA/YcsVWEyoyvIdRCQOPtSsEc0fSMejUFJeXcCShIlw8AC3blR1Nn8IxHNR2ei5kkxt95ewpUTSFSEGH3kh3KgjdeZEJ7OcynXI9IuUy5jpqeqbha7ywJ00b5il70Df4kHwOSW1LuHVnbU0h44Nr1yCVrXoUKP8jKc0KM8e/HcXDrb6myYOtdzb2/ekSMvEz4Qh69hQy/7W5+YHvh9y9XMW3V5AxpgaEpQKUQx1Fi2XAKJo0MKbAg3GRwqaU0HSqQNr7Mz4e1dPXNBThrS1fKn4K+7jldHoO8oeKtqn9ptMEru/j4E2iIoEUBUqjRY7Q8ypqw==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T05:59:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "key-unavailable",
+        "error": {
+          "type": "wait",
+          "defined": "remote-server-timeout"
+        }
+      }
+    },
+    {
+      "name": "neg-decryption-failed",
+      "description": "Signed, but encrypted to the owner's key instead of the ScopeNode's (§3.3).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-decryption-failed",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-decryption-failed'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>ejEfHAeMY4E7Z/MwmCXl/3U65ap/73ADiHc0LscDwY6aFeifU9QMvoMTA6UG70xGU7VtqL7W/zEBzFIgMdsslabMOFNybgUmLQk4k1RRkO1f9M6yKicNPRE1FP4J0uG0zemfrtARyI87ztYeilArAcPUbW0PK7Dn0IJg/F2WH1HtI9NWgxikio5WP8ZkesQJjWGhxSZfztJ3QysPQUd9RvQg0DOkoHkdYCu5dssw8rxh8R9qUI0QiiUtndPwJm43BxRbfbKP44pt5UFxTfOiHKaGmWqpyupRKNZZGBXkRPA8GS8mIAU8FnxQsh3oH+SHysYBcbndxx+M8o50WD/0RA==</sign></originator><transport content-type='x-openspime/aes128gcm-rsaoaep256-base64' transport-key='SZead2W7r7ju+TXrjcrIVsD+p922K1N0Oz9eOdDtYDjKf/8E4I/dQi8mMMftGfe/jJd/JiOAbk3/vn1hcAxVFszk3akQnCa8pZ1BKSQXKuxNIkFZIr3B67U2FBi7qZ/mNUWaMoXibno3rMe0t2V/9koLD/lLg1uTYJjUaYt/oObZLGvKLvzHekteIGV6NrQdQupe4L9ppQMtmNpZt+P3/VKmXcOxzWUt3ZfqhfOCSD6SYnt+fSMZq678G05I+FjiHEk2xrGbtBZr4y3oSJ3/6yfhiDNPki0Z5lxDqTpeoQjzK+RILlktld1pLKOYw9t+FpCG/EKMIhNAdF8S/WbrLg=='>oJ+BoykCbauu5+yVa7d7ZLiJOPl/iYcGujaoRzTOi6wVDFDt3e/y3laXFREKXCkTh1roRfPKyJLqYoLucpKZbvRmVBpBU7YFBmYUV6sZTwBdhVkbkwHAP0Wl+/Qg4IpvZiTzBRDmiMM40aYiOO4NAUyx5VDzOUfTuQPrg0ot2x6kf89rbfl6rrRTrhYbXhKpmtCoHvaNYJGHna0cr9g0MPdwsyPo7GM2Po9NpiXBNZTYrHDTtki4IbMDwdh+4VT0R/1/+ZvOa8a2b5+uCd2XV65hYN91QDLbF/BC6/3PSv8GEslAsj01d/1Wc8my2tbjAi3Ps5O/O8sfexLMFLlozgT9xesKVE3X2nUpHAcJxqHfhOVTveQS+05IOJKe9soGY7N+OX2aa0WXga9Cs2T+XvQLUCDAzPa3JJasi/9zYEHp0EHmI6UJ9Ge0h+/FmozoyesXOf08l4W5hykxesClaQF8AqmbBB+3CNk5Mqk6mno0hTKZDEoS6R8TRfXt7S5K</transport></openspime></iq>",
+      "expect": {
+        "condition": "decryption-failed",
+        "error": {
+          "type": "modify",
+          "defined": "bad-request"
+        }
+      }
+    },
+    {
+      "name": "neg-inconsistent-data",
+      "description": "An entry dated one hour after `now` (§7.1, §9).",
+      "receiver": "scopenode-report",
+      "randomSeed": "neg-inconsistent-data",
+      "from": "4A6B-5638-0312111D@spime.openspime.com/spime",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='775B-F2C2-2B3765F4@scopenode.openspime.com/co2' type='set' id='neg-inconsistent-data'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>EoNPCKhleeglN2Y+yvJNgrotkT5bmmXiJ34LmVjOSgHsr22sR4kowjYkocKoQpAs1VtNc+Zk9qxAg/tbfQWbtmNuO32UpIJnCbiVmYcLZjdM7lF7IzRKyOkDQqEcFl3WDrPfyIgn8nhnfDZ9a+F5FA8jgzBxVH9R9f9Y7x1sRoc//1kuOVfZba8KQfL4eP1Ub+QLRFsOpDsC8hXdgXPVZN1R7yochJ1M4PxoU7cevuosGC4tCSSzSFo3uybrPD7WiCcs4XRwEu3d/H+RyPaD+YKgUqub8F/EOfCWJeVvv494w61bSHofo3wOKF5kor9b3Fdb0cOq0n7FQTNMZQWsIg==</sign></originator><transport><data xmlns='openspime:protocol:extension:data' version='0.9'><entry><date>2026-11-22T07:00:00Z</date><exposure>outdoor</exposure><lat>45.475841199050905</lat><lon>9.172725677490234</lon><ele unit='m'>120</ele><ppm>412.5</ppm><temperature unit='Cel'>21.5</temperature><humidity unit='%RH'>45.2</humidity><pressure unit='Pa'>100812</pressure></entry></data></transport></openspime></iq>",
+      "expect": {
+        "condition": "inconsistent-data-with-scope",
+        "error": {
+          "type": "modify",
+          "defined": "bad-request"
+        }
+      }
+    },
+    {
+      "name": "neg-seek-not-authorized",
+      "description": "The owner seeks the spime without presenting a claim key (§7.3).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-seek-not-authorized",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='spimeowner@mydomain.com/web' to='pubsub.openspime.com' type='set' id='neg-seek-not-authorized'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-seek-not-authorized'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='cert.spimeowners.com' osid='spimeowner@mydomain.com/web'><sign alg='rsa-sha256'>UEIFHWY5JuFaO2SFMxoCh5Z1LPFECe83dkgwAZAInXPt/o22zuhynp6DNvC9kV7LEuYJGPsHauhMmwddBgWcEEfmlRCYhYMlyr22bAkXrw8ypBwHAE2Is3agA6JtxwcXSM/+ATj9niM5CJywDDf7pz4ehXIYbTWF54m1FBuCbph3H4gcazocltikNx45DlGB2OcHjvyCVHYiTz7T65wX1wdAwiuaCnzzNPvGDUrIYOZ9pQc10u8h+GWze4u4nF7UyIEXhYRiUnBjmBzAi/3Ur/osxAsg2R7y8xk4nmNwGQ4gS7cW+yThlUicYXYi1rFYs2c+G38OCPccS7+5TbgrPQ==</sign></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='feb135af754642d6'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-22T07:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "not-authorized-for-spime"
+      }
+    },
+    {
+      "name": "neg-seek-spimeid-bare",
+      "description": "The spime seeks itself under its bare JID: spimeid must equal the osid, not cover it (§7.3).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-seek-spimeid-bare",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='pubsub.openspime.com' type='set' id='neg-seek-spimeid-bare'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-seek-spimeid-bare'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>6h/HGP0lWgVC1R1kB2cqFAQAtr5Qa2+YQC23S4o0AU7U/RSODF9+lZBF4bob89X2ACuZWzlYEza35aKs7ED41VQ5f4JjpZSU5L6I1UqyZFGPHDP8+U4UyvKyTmZ4Gl5Ug1j8y4uVbLeTILbgweWmhTktQKJpCHHfeWwTvnOBqdu4vkRLHo/CotSVkBZoJ3XTyUPTK9gA4rtaRmeMY/lYKD7AU+WgpNT/KEjSfd+UlABTLoWj0jhktDSipR0mSL54sOuiMUXvmiW3jwQbsO7P9wy4C3Yu3rueYmkqutHLDQqIZYDeuN8UrDAv2Y0qb2AxHL6AHM+lEVldj7iHRY/bLA==</sign></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='fddca4a0183a6626'><spimeid>4A6B-5638-0312111D@spime.openspime.com</spimeid><expdate>2026-11-22T07:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "not-authorized-for-spime"
+      }
+    },
+    {
+      "name": "neg-seek-expired",
+      "description": "A SpimeSeek request whose expdate has passed (§7.2).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-seek-expired",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='pubsub.openspime.com' type='set' id='neg-seek-expired'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-seek-expired'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>3jVviuTYXJDEeMZmd2im4CMM64Gx3tMzF0lhRhpc8Q3Nx82TCtkKg9rGAidTjIs6r7LTWV8Hi9orCnziNjd2MBuxeX4cQlyrk9qIaQM98pbK5gN91ekBl67jqjrDkll8GzHrRtuGCxaYz8NEw8OVx2AeLX/nR3DZ3oxFSCC05NJfj5fRd/tQzI4R14Yal8NEeUZrbPr0yCxRJi1WScOFK/tOxu1TJ0M1hdRTHjRYZuGelV4xlOWKzI3Da1iNtvUdqY77PL+1qFCXLWo3ZVJ1JVZoun8aOmjsiGaol8V1d2tXOKK3vWFbpnXe8YFMUMGHvjknPcWnmLirPjiZ7FXaSQ==</sign></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='d544f582866c7c1f'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-22T05:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "request-expired"
+      }
+    },
+    {
+      "name": "neg-seek-too-long",
+      "description": "A SpimeSeek request living more than 24 h (§7.2).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-seek-too-long",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='pubsub.openspime.com' type='set' id='neg-seek-too-long'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-seek-too-long'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>ywfO8gBMLEGWqWcHE+etwxIpfCejya0A5gQ0ujdKbdeFV//ymiG81GOw6k1CP8SdnQ4j1eHwZRbD2K5kagg/Amiv3JnvmddZaCoh7q9YIAezQVJ5EJO2iZ5kIP5Ne/h4mczXdMMnQ//MIAW2RUiabOePc2o0h+kOJbLTJlFJwTATx3Mv3p23FE92aR6J2tIFb9OYnogb89/qzUeEzXx1IeIvc2fkLyc4o203GNMxGmN7lo2cvrtDV4sTh4kJlzB8NLlJBZvnckMt3ffkFJm9qpvpopq8tP+mr+aguNYESZG5pN7s3NrBwyKDSdqmjqpkmd1yvfbo9YdVCFyrW7kX4w==</sign></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='594697e755dc65ec'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-24T06:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "request-expired"
+      }
+    },
+    {
+      "name": "neg-seek-replayed",
+      "description": "The same request delivered twice: the second is a replay (§7.2).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-seek-replayed",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='4A6B-5638-0312111D@spime.openspime.com/spime' to='pubsub.openspime.com' type='set' id='neg-seek-replayed'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-seek-replayed'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='services@spime.openspime.com/cert' osid='4A6B-5638-0312111D@spime.openspime.com/spime'><sign alg='rsa-sha256'>f5wKZ6U7+DQxzjYkLxp7C8rjNwsmevKiz+Hs3HJCPR2Y6U1CAkKITe3MacRNMaromfZpqWRCzAOr7+F9gFsP6VMRJsKl2om76HQZDWUCgXThRorN2wIdB+zWuIXTOQCPfSBqP7k8Sj97a6jWEe54dPNLryYV93Z4eMLmVpH4F0y34rc4YK5CP8OwySmC8RPy5XwnRAya1vqilbuvwjMpXxWG7Q/F2b62OgragjHe8v4+/Dwae2o8qWvh7eUITcZYHCARnREtW3SQ+S+NFlFVnqrZqqIyIAnsZG4U0+sY/mLlT6p3EGSXXrTzHWFfKfZrbdNHllFIRjlStic05Um42A==</sign></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='65e444930e8bfe63'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-22T07:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "request-replayed"
+      },
+      "deliveries": 2
+    },
+    {
+      "name": "neg-claimkey-expired",
+      "description": "The owner presents a claim key that expired before `now` (§6.3 step 6).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-claimkey-expired",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='spimeowner@mydomain.com/web' to='pubsub.openspime.com' type='set' id='neg-claimkey-expired'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-claimkey-expired'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='cert.spimeowners.com' osid='spimeowner@mydomain.com/web'><sign alg='rsa-sha256'>JVLGJHdbiGNOmvvflOs3X3ryPzQ9vnRusCkwpDrJzByRbpvB3I1Rke/rXLrWzPLiRp7zLeZiie5OTdLA1VN17cOnwoTPe3K3+Rb1smblLzsMhPRkDBzqDqpvItnW13LGdz8Cck+B+ngC08piHZlWoLu1huii7RBoM7+kROJzf4wpCoJ1L8WgcLkboVKHCgOY+Qb2JmVaTMnCYNqWTskZN3tdUthX+SLke5xnaHAWyTcSS7vrLRxl2KqWv8bGSPo+9p7lcsFF8YlUAOCvdRijUQsL6xrWdhxyho5+IyWNDwOdsHpDBFLJfPISfWQant49o1PE/6cjnFH4U0Bp0K2cqA==</sign><claimkey cert='services@spime.openspime.com/cert' claims='4A6B-5638-0312111D@spime.openspime.com/spime'>ANQ8Y2xhaW1rZXkgeG1sbnM9Im9wZW5zcGltZTpwcm90b2NvbDpjb3JlOmNsYWlta2V5IiB2ZXJzaW9uPSIwLjkiPjxjbGFpbXM+NEE2Qi01NjM4LTAzMTIxMTFEQHNwaW1lLm9wZW5zcGltZS5jb20vc3BpbWU8L2NsYWltcz48b3NpZD5zcGltZW93bmVyQG15ZG9tYWluLmNvbTwvb3NpZD48ZXhwZGF0ZT4yMDI2LTExLTAxVDAwOjAwOjAwWjwvZXhwZGF0ZT48L2NsYWlta2V5Pt+pEek0u6q2Nqwo1RMEPjKbT6R+iK8L4rcVdtlVipapozXvydSbb1StSRqd+YlRJcNHy777t4Ie+i2TL4mFV2mGSZHGiVZf31Z2Xl1tALeO08r0BKyE8tZp/G3YueQWDFR5h6wdsd2n68W99IkkNhl7nT0YuJx8ZG/ifXNPtCosDtJZztEgIsX4NPFcqVB2d4ID+Xttl+QPk5uvemPz3QHntIox7VE6cIBBf7Mp8cX9BouLrfSuYN3Hs2o6sUBfR9xeoghhYtn3Iqhdqr1epYDM+HMj7FZE3VZcwT9izoTgYO48cv91XEdMPZruuJ57Xe6a/EyGk+o5jz3f+C0cjo0=</claimkey></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='e05baaedd23473e7'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-22T07:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "claimkey-expired"
+      }
+    },
+    {
+      "name": "neg-claimkey-not-authorized",
+      "description": "The owner presents a claim key issued to another account (§6.3 step 5).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-claimkey-not-authorized",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='spimeowner@mydomain.com/web' to='pubsub.openspime.com' type='set' id='neg-claimkey-not-authorized'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-claimkey-not-authorized'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='cert.spimeowners.com' osid='spimeowner@mydomain.com/web'><sign alg='rsa-sha256'>Yo0sGE1VXGbuTciTcXEXRyTwVgp6G0xqGO5RbU/Kvv4kdc/raEsWvhF8xsEOjkwsOI9IaDJ1AFyLUfvPSDH9npEGArr9INkplYIm6gjlLZZY4j7KvZqApKWWKSFVZDiATMF5WJoZFkVajuFpyW+efcMd5MpQAvBGLVgT4pe45sKiXbs7vPQxC2AXK5bzE8YOCEDQf6v6GmKEHQT5blhf+tVfvDTW9Wyjy5mdL50EgUkxGYqyG1I5DR54z7zBDWi4CrULYvzEOzkkArwF8O0ZXcxzbAov2jNzkN0sDsyId7TzPTvNz5GEzcXoZn0ChWik0E+9eVn8j5GnG61fQt4BkQ==</sign><claimkey cert='services@spime.openspime.com/cert' claims='4A6B-5638-0312111D@spime.openspime.com/spime'>ANE8Y2xhaW1rZXkgeG1sbnM9Im9wZW5zcGltZTpwcm90b2NvbDpjb3JlOmNsYWlta2V5IiB2ZXJzaW9uPSIwLjkiPjxjbGFpbXM+NEE2Qi01NjM4LTAzMTIxMTFEQHNwaW1lLm9wZW5zcGltZS5jb20vc3BpbWU8L2NsYWltcz48b3NpZD5zb21lb25lQG15ZG9tYWluLmNvbTwvb3NpZD48ZXhwZGF0ZT4yMDI3LTExLTIyVDAwOjAwOjAwWjwvZXhwZGF0ZT48L2NsYWlta2V5PrFW+x8b15Smi/bkpS1LqOPMD6JbG1K4XyruAKMWm/QGndhRHIwFQ3YFcm0te1Z57PAiy40IqINY4+mQI1tuIzu92o5P7TI6nVvXR4U8qOgZsGJy3lYTbDOQArkzXsqFrE3qI82q54eJqqU6ilFsrvk06ILL+SyTpW5nPUmpv+4KgbG38pNQgErm1lOuFa1zgq0uIBxRRW+IA7/4Z0vipygHM43NWfn2pQrdBqz51Gg+vlvedOXEAZ3f93fv26uqqZUaloaKrBG8NIs12zF/2NsAFjvFd4QECGoX1UHh28VrBJXA8i5+iJyNQEsVkPJv6jUSiDDfXW09nj1OgLd2BoI=</claimkey></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='170f9e05d17dad71'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-22T07:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "claimkey-not-authorized"
+      }
+    },
+    {
+      "name": "neg-claimkey-invalid",
+      "description": "A claim key signed by the owner instead of the claimed spime (§6.3 step 3).",
+      "receiver": "scopenode-seek",
+      "randomSeed": "neg-claimkey-invalid",
+      "from": "pubsub.openspime.com",
+      "stanza": "<iq xmlns='jabber:client' from='spimeowner@mydomain.com/web' to='pubsub.openspime.com' type='set' id='neg-claimkey-invalid'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish node='spimeseek'><item id='item-neg-claimkey-invalid'><openspime xmlns='openspime:protocol:core' version='0.9'><originator cert='cert.spimeowners.com' osid='spimeowner@mydomain.com/web'><sign alg='rsa-sha256'>bhcltAWy25Gg345xMHAkym4KmymKQvKa7RYjLVA6s/Z0ump0zL9J4YJYy5yZpohSCo2qBymBBCNhquXy/td620bXppG9k+5wKRbcc4S7aUxbJT+qj9r9XaVBFIWgmGRzk2uqG53vrROyaZF9NOVBHJEu89bJPzQfJZlot/BpvvrqhTLGvst0IhpuaXmweiGQIZQtusQAL+YBYSxrUjbZ/PJnt3LFTFoV+M6SLDJ4oSGQG/xIYukddMat70iGq2giElcRoaUr7+lB4zznAQCr54o03xht5LDvNVmhPNTV2z43qsyKb7oPkEafG2NSoMuR4n7OHzdI+SDgFn0Y6Rh3SA==</sign><claimkey cert='services@spime.openspime.com/cert' claims='4A6B-5638-0312111D@spime.openspime.com/spime'>ANQ8Y2xhaW1rZXkgeG1sbnM9Im9wZW5zcGltZTpwcm90b2NvbDpjb3JlOmNsYWlta2V5IiB2ZXJzaW9uPSIwLjkiPjxjbGFpbXM+NEE2Qi01NjM4LTAzMTIxMTFEQHNwaW1lLm9wZW5zcGltZS5jb20vc3BpbWU8L2NsYWltcz48b3NpZD5zcGltZW93bmVyQG15ZG9tYWluLmNvbTwvb3NpZD48ZXhwZGF0ZT4yMDI3LTExLTIyVDAwOjAwOjAwWjwvZXhwZGF0ZT48L2NsYWlta2V5PltrZgaFoyTKTM+F/vaz3VWJH8LqNKqYWShdJMlG6BeCU0E4kbW4uaKpjm8iThYs/fl3tCPjyz51LFSEsSLNE3qaXudasyrGWMzjeNP359E+YIKa+TdvQ9JCqUBHE5J7QWJaAHADZqiKAxkRR84dfpNrP+KL7IsIDLLGjRUHJfUk4474n1E/HAbxcCvcWWKm7CaaLPWlxEAFfmDWVnV7QKl/z4xyn2co9qjCSObkcABaPEZRtApCpCZpMt9YqMS0P4ea2L1Vw88EC1ZqKsvDkbaZZufHDpH9QoOsMUyOyGAyJKSIodiS7jcVJXmSS+k6nzX1z8hJ9UO6Qx/1gPPrYr8=</claimkey></originator><transport><spimeseek xmlns='http://openspime.org/protocol/spimeseek' version='0.9'><request id='80df9a12544c5338'><spimeid>4A6B-5638-0312111D@spime.openspime.com/spime</spimeid><expdate>2026-11-22T07:00:00Z</expdate><encrequired>false</encrequired></request></spimeseek></transport></openspime></item></publish></pubsub></iq>",
+      "expect": {
+        "condition": "claimkey-invalid"
+      }
     }
   ]
 };

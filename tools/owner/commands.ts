@@ -11,6 +11,7 @@ import { base64Encode } from '../../src/bytes/base64.js';
 import type { RsaPrivateKey } from '../../src/crypto/crypto.js';
 import { bareJid, canonicalJid, sameJid } from '../../src/openspime/jid.js';
 import { Owner } from '../../src/roles/owner.js';
+import { ConfigRefused, OwnerConfigurator } from '../../src/roles/owner-config.js';
 import { NS_ROSTER } from '../../src/spime/owner-presence.js';
 import { xml, type XmlElement } from '../../src/xml/element.js';
 import type { Client } from '../../src/xmpp/client.js';
@@ -35,6 +36,8 @@ export interface OwnerConfig {
 export interface OwnerSession {
   client: Client;
   owner: Owner;
+  /** Signed <config/> get/set (PROTOCOL.md §13.3). */
+  configurator: OwnerConfigurator;
   config: OwnerConfig;
   log: (line: string) => void;
 }
@@ -122,6 +125,31 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       s.log(`released ${bareJid(spime)}${owner ? ` (owner now ${owner})` : ': unowned'}`);
     },
   },
+  config: {
+    usage: 'config get|set SPIME [key=value…]', summary: 'show SPIME\'s configuration, or change it (signed, applied live; prints the applied version)', args: 2, options: ['version'],
+    run: async (s, [action, spime, ...pairs], o) => {
+      const jid = fullJid(spime);
+      if (action !== 'get' && action !== 'set') throw new UsageError('config get SPIME | config set SPIME key=value…');
+      if (action === 'set' && !pairs.length) throw new UsageError('config set needs key=value pairs');
+      const changes = pairs.map((p): [string, string] => {
+        const eq = p.indexOf('=');
+        if (eq <= 0) throw new UsageError(`${p}: want key=value`);
+        return [p.slice(0, eq), p.slice(eq + 1)];
+      });
+      if (action === 'get' && changes.length) throw new UsageError('config get takes no key=value');
+      try {
+        const r = action === 'get' ? await s.configurator.get(jid) : await s.configurator.set(jid, changes, { version: o.version === undefined ? undefined : Number(o.version) });
+        s.log(`${bareJid(spime)} configuration version ${r.version}${action === 'set' ? ' (applied)' : ''}`);
+        // get: every value; set: the ones changed, as the spime now has them
+        const keys = action === 'get' ? Object.keys(r.values).sort() : changes.map(([k]) => k);
+        for (const k of keys) s.log(`  ${k}=${r.values[k]}`);
+      } catch (e) {
+        if (e instanceof ConfigRefused && e.condition === 'invalid-field') throw new Error(`refused: invalid value for ${e.field}`);
+        if (e instanceof ConfigRefused && e.condition === 'version-not-newer') throw new Error(`refused: version not newer than the current ${e.current}`);
+        throw e;
+      }
+    },
+  },
   handover: {
     usage: 'handover SPIME --to JID', summary: 'hand SPIME to another owner (who then claims it again, without the secret)', args: 1, options: ['to'],
     run: async (s, [spime], o) => {
@@ -188,7 +216,8 @@ export async function connectOwner(config: OwnerConfig, o: { presence?: boolean;
   });
   await client.start();
   const owner = new Owner({ client, crypto, key, cert: config.cert, certServices: config.trust ?? [config.cert], now: Date.now });
-  return { client, owner, config, log: o.log ?? console.log };
+  const configurator = new OwnerConfigurator({ client, crypto, key, cert: config.cert, keys: owner.keys, owner, now: Date.now, spimeCert: config.trust?.[0] });
+  return { client, owner, configurator, config, log: o.log ?? console.log };
 }
 
 /** Runs one subcommand; resolves with the process exit code. */

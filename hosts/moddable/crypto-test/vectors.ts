@@ -1,6 +1,14 @@
 // The shape of the vector file test/device/crypto.test.ts writes for this program: the Wycheproof
 // sets and profile vectors the Node host passes (test/crypto/node-crypto.test.ts,
 // test/openspime/vectors.test.ts), reduced to hex fields. Keys are PKCS#8 DER in hex.
+/** bench/device-crypto.ts: time these operations instead of running the vectors. */
+export interface DeviceBench {
+  /** PKCS#8 DER (hex) of an RSA key to sign and unwrap with. */
+  key: string;
+  /** Milliseconds to spend on each operation (at least one run each). */
+  budget: number;
+}
+
 export interface DeviceVectors {
   sigGen: Array<{ key: string; hash: 'sha1' | 'sha256'; tests: Array<[tcId: number, msg: string, sig: string]> }>;
   sigVerify: Array<{ n: string; e: string; hash: 'sha256'; tests: Array<[tcId: number, msg: string, sig: string, valid: boolean]> }>;

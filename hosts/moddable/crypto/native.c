@@ -97,7 +97,7 @@ void xs_spk_pbkdf2(xsMachine *the)
 	const uint8_t *password, *salt;
 	spk_status status;
 	ready(the);
-	if (iterations < 1 || length < 1 || length > 65536) { fail(the, SPK_BAD_INPUT); return; }
+	if (iterations < 1 || length < 0 || length > 65536) { fail(the, SPK_BAD_INPUT); return; }
 	xsmcSetArrayBuffer(xsResult, NULL, length);
 	password = bytes(the, &xsArg(1), &passwordLength);
 	salt = bytes(the, &xsArg(2), &saltLength);
