@@ -13,7 +13,9 @@
 //     again: those entries arrive, none twice, and every entry sampled reaches the ScopeNode;
 //  5. a claim from the owner command line (tools/owner/commands.ts) with the label's secret takes
 //     effect on the firmware (record store on its file) and is still there after a kill -9;
-//  6. no run of the firmware aborted.
+//  6. a configuration change (report.period) from the owner command line applies on the firmware
+//     and is still in force after a kill -9;
+//  7. no run of the firmware aborted.
 // Prints `device tier: N passed, M failed` last (run-tests.js adds it to npm test's count).
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -235,6 +237,23 @@ try {
     const again = boot(good);
     const after = await again.waitFor(/^spimekit: boot \d+ pending=\d+ owner=(\S+)/, 30_000);
     assert(after[1] === `alice@${host}`, `after kill -9 the owner is ${after[1]}`);
+    await again.kill9();
+  });
+
+  await check('a configuration change from the owner command line applies live and survives kill -9', async () => {
+    const f = boot(good);
+    const online = await f.waitFor(/^spimekit: online (\S+)/, 90_000);
+    await f.waitFor(/^spimekit: clock /, 30_000);
+    const alice: OwnerConfig = { jid: `alice@${host}`, password: 'alice-pw', ca: join(dir, 'ca.pem'), host: '127.0.0.1', port: server!.c2sPort, key: join(dir, 'alice.pem'), cert: server!.componentDomain };
+    const lines: string[] = [];
+    const code = await runOwnerCommand(['config', 'set', online[1]!, 'report.period=7'], { config: alice, log: (l) => lines.push(l), error: (l) => lines.push(l) });
+    assert(code === 0, `config set: exit ${code}: ${lines.join(' / ')}`);
+    const applied = await f.waitFor(/^spimekit: config version=(\d+) report.period=(\S+)/, 30_000);
+    assert(Number(applied[1]) >= 1 && applied[2] === '7', `applied: ${applied[0]}`);
+    await f.kill9();
+    const again = boot(good);
+    const after = await again.waitFor(/^spimekit: boot \d+ pending=\d+ owner=\S+ config=(\d+) report.period=(\S+)/, 30_000);
+    assert(Number(after[1]) >= 1 && after[2] === '7', `after kill -9: ${after[0]}`);
     await again.kill9();
   });
   await check('no firmware run aborted (XS stack or memory exhausted, an unhandled exception)', async () => {

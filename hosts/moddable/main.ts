@@ -16,6 +16,8 @@ import { toHex } from 'spimekit/bytes/bytes';
 import { bareJid } from 'spimekit/openspime/jid';
 import { KeyDirectory } from 'spimekit/openspime/pubkeys';
 import { SpimeApp } from 'spimekit/spime/app';
+import { applyConfig, attachSpimeConfig } from 'spimekit/spime/config-faces';
+import { SpimeConfig } from 'spimekit/spime/config';
 import { OpenSpimeIqRouter } from 'spimekit/spime/openspime-iq';
 import { OwnerPresence, presenceLine } from 'spimekit/spime/owner-presence';
 import { Ownership } from 'spimekit/spime/ownership';
@@ -101,21 +103,46 @@ async function run(p: Provisioning): Promise<void> {
   // claims (PROTOCOL.md §6): owner, claim and configuration records in their own partition
   const records = new FlashRecords(openRecordFlash());
   const t0 = Time.ticks;
+  const certServices = [p.cert, ...(p.ownerCerts ?? [])];
+  // the configuration (PROTOCOL.md §13): the provisioned cadence is version 0, an owner's set applies live
+  const provisioned: Array<[string, string]> = [];
+  const clamp = (v: number, lo: number, hi: number) => String(Math.min(hi, Math.max(lo, Math.round(v))));
+  if (p.samplePeriodMs !== undefined) provisioned.push(['report.period', clamp(p.samplePeriodMs / 1000, 1, 86_400)]);
+  if (p.maxEntries !== undefined) provisioned.push(['report.batch', clamp(p.maxEntries, 1, 200)]);
+  if (p.maxWaitMs !== undefined) provisioned.push(['report.wait', clamp(p.maxWaitMs / 1000, 0, 86_400)]);
+  const config = new SpimeConfig(records, provisioned);
   const ownership = new Ownership({
     records, crypto, self: { jid: bareJid(p.jid), cert: p.cert, key },
-    keys: new KeyDirectory({ iq: client, certServices: [p.cert, ...(p.ownerCerts ?? [])], now: Date.now }),
+    keys: new KeyDirectory({ iq: client, certServices, now: Date.now }),
     utc: () => app.clock.now(), mono: () => Time.ticks - t0,
+    // claim.lifetime (days), read at each claim
+    get claimKeyLifetimeMs() { return Number(config.values['claim.lifetime']) * 86_400_000; },
   });
   if (p.claimSecret && !ownership.hasSecret()) ownership.setSecret(p.claimSecret);
   const router = new OpenSpimeIqRouter();
   router.add((iq) => ownership.handleIq(iq));
+  const apply = applyConfig({ app, reporter: sender, defaultScopeNode: { jid: p.scopeNode, cert: p.scopeNodeCert } });
+  if (config.version > 0) apply(config.values); // a set from before this boot
+  config.onChange((values, version) => {
+    if (version === 0) return;
+    apply(values);
+    log(`spimekit: config version=${version} report.period=${String(values['report.period'])}`);
+  });
+  attachSpimeConfig({
+    client, crypto, key, cert: p.cert, certServices, now: Date.now, config, owner: ownership, router,
+    status: () => {
+      const s = app.status();
+      return [['pending', 'Readings not yet acknowledged', String(s.pending)], ['period', 'Report period (s)', String(s.samplePeriodMs / 1000)]];
+    },
+    release: () => ownership.releaseByOwner(),
+  });
   router.attach(client);
   const presence = new OwnerPresence({ client, ownership, timers: clock, line: () => presenceLine(app.status()) });
   client.on('online', () => { app.setOnline(true); void presence.reconcile(); });
   client.on('offline', () => app.setOnline(false));
   const status = app.status();
   const owner = ownership.ownerOf();
-  log(`spimekit: boot ${status.boot} pending=${status.pending} owner=${owner ?? 'none'}`);
+  log(`spimekit: boot ${status.boot} pending=${status.pending} owner=${owner ?? 'none'} config=${config.version} report.period=${String(config.values['report.period'])}`);
   app.start(); // samples into flash while the network comes up
   await startNetwork(p);
   await client.start();
