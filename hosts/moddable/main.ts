@@ -1,6 +1,7 @@
 // The device's main module: the spime application (src/spime/app.ts) on the device hosts — the
 // XMPP client over the mbedTLS transport (./transport.ts), the PSA crypto host
-// (./crypto/crypto.ts), the flash log on the platform's flash partition, and the sensors.
+// (./crypto/crypto.ts), the flash log and the record store (claims, configuration) on the
+// platform's flash partitions, and the sensors.
 // `spimekit/host/platform` is the target: hosts/moddable/lin/platform.ts (the headless Linux
 // build the device tier runs: stdout, a provisioning file, a flash file, simulated sensors) or
 // hosts/moddable/esp32/platform.ts (NVS preferences, the `spimelog` partition, I2C sensors).
@@ -54,7 +55,9 @@ function pemBody(pem: string): Uint8Array {
 
 async function run(p: Provisioning): Promise<void> {
   const crypto = createModdableCrypto();
-  const key = moddableRsaPrivateKey(pemBody(p.key));
+  const der = pemBody(p.key);
+  const key = moddableRsaPrivateKey(der);
+  der.fill(0); // from here on only the PSA handle holds the key
   const client = new Client({
     // a fresh resource per boot: after a crash the server may still hold the old session
     // (XEP-0198 hibernation), and stanzas for a reused full JID could go to it
