@@ -15,10 +15,11 @@ export const PACKAGES = ['prosody', 'lua-unbound', 'ejabberd', 'openssl'];
 // lua-unbound is only Prosody's preferred DNS library (a warning at start without it): not probed.
 // ejabberd is started through `erl` with the libraries its Debian ejabberdctl names
 // (test/servers/ejabberd.ts), so both must be there.
-const PROBES = { prosody: ['prosody'], ejabberd: ['ejabberdctl', 'erl'], openssl: ['openssl'], postgresql: ['initdb', 'postgres'] };
-// PostgreSQL (the ScopeNode store's second backend, test/scopenode/store.test.ts) is installed
-// only when asked for: Debian keeps its server binaries in /usr/lib/postgresql/<version>/bin.
-const OPTIONAL_PACKAGES = { postgresql: ['postgresql'] };
+const PROBES = { prosody: ['prosody'], ejabberd: ['ejabberdctl', 'erl'], openssl: ['openssl'], postgresql: ['initdb', 'postgres'], chromium: ['chromium'] };
+// Installed only when asked for (npm test asks): PostgreSQL, the ScopeNode store's second backend
+// (test/scopenode/store.test.ts; Debian keeps its server binaries in /usr/lib/postgresql/<version>/bin),
+// and Chromium, the browser the dashboard test drives headless (test/scopenode/dashboard.test.ts).
+const OPTIONAL_PACKAGES = { postgresql: ['postgresql'], chromium: ['chromium'] };
 const packagesFor = (needs) => [...PACKAGES, ...needs.flatMap((n) => OPTIONAL_PACKAGES[n] ?? [])];
 function postgresBinDirs() {
   try { return readdirSync('/usr/lib/postgresql').map((v) => join('/usr/lib/postgresql', v, 'bin')); } catch { return []; }
@@ -57,7 +58,7 @@ export function installCommand(system, root, packages = PACKAGES) {
   switch (system) {
     case 'debian': return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
     case 'fedora': return `${sudo}dnf install -y ${packages.map((p) => (p === 'postgresql' ? 'postgresql-server' : p)).join(' ')}`;
-    case 'macos': return `brew install prosody ejabberd openssl${packages.includes('postgresql') ? ' postgresql@15' : ''}`;
+    case 'macos': return `brew install prosody ejabberd openssl${packages.includes('postgresql') ? ' postgresql@15' : ''}${packages.includes('chromium') ? ' && brew install --cask chromium' : ''}`;
     default: return `your system's package manager: ${packages.join(' ')} (Debian names)`;
   }
 }
@@ -118,7 +119,7 @@ export function ensureServers(needs, { command = 'this command', env = process.e
   const system = detectSystem(readOsRelease(env));
   const how = installer(env, system);
   const packages = packagesFor(needs);
-  const what = `${command} runs private ${missing.every((m) => m === 'postgresql') ? 'servers' : 'XMPP servers'} on loopback and needs ${missing.join(', ')}, not installed`;
+  const what = `${command} runs private ${missing.every((m) => m in OPTIONAL_PACKAGES) ? 'servers (and a headless browser)' : 'XMPP servers'} on loopback and needs ${missing.join(', ')}, not installed`;
   if (how.prefix) {
     log(`${what}: installing ${packages.join(' ')} with ${how.prefix.length ? 'sudo ' : ''}apt-get (the packages' own daemons kept from starting)`);
     const installed = aptInstall(how.prefix, env, log, packages);

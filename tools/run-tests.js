@@ -11,8 +11,9 @@ import { ensureServers } from './ensure-servers.js';
 import { deviceBuild, deviceTier } from './device-build.js';
 import { esp32Check } from './esp32-check.js';
 
-// The server suites need Prosody and ejabberd: install them now, or stop before running anything.
-if (!ensureServers(['prosody', 'ejabberd', 'openssl'], { command: 'npm test' })) process.exit(1);
+// The server suites need Prosody and ejabberd, the ScopeNode store's PostgreSQL, the dashboard's
+// browser: install them now, or stop before running anything.
+if (!ensureServers(['prosody', 'ejabberd', 'openssl', 'postgresql', 'chromium'], { command: 'npm test' })) process.exit(1);
 
 const args = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0;

@@ -8,7 +8,7 @@
 // device runs; only the transport, crypto, clock, flash and sensors are the host's.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { createNodeCrypto, generateNodeRsaKeyAsync } from '../hosts/node/crypto.js';
+import { createNodeCrypto } from '../hosts/node/crypto.js';
 import { generateClaimSecret } from '../src/openspime/claim-proof.js';
 import { utf8Decode } from '../src/bytes/utf8.js';
 import { RECORD_CLAIM_SECRET } from '../src/spime/ownership.js';
@@ -17,7 +17,6 @@ import { startNodeSpime, type NodeSpime } from '../hosts/node/spime-app.js';
 import { nodeClock as sensorClock } from '../hosts/node/sensors/clock.js';
 import { createClient } from '../hosts/node/xmpp.js';
 import { simulatedSpime } from '../hosts/sim/sensors/spime.js';
-import type { RsaPrivateKey } from '../src/crypto/crypto.js';
 import { parseDateTime } from '../src/openspime/datetime.js';
 // h13a: the ScopeNode service (store, SpimeSeek, dashboard) instead of the bare role
 import { startDashboard, type Dashboard } from '../hosts/node/scopenode/dashboard.js';
@@ -27,8 +26,9 @@ import type { SpimeApp, SpimeEvent } from '../src/spime/app.js';
 import { entryFields } from '../src/sensors/reading.js';
 import type { Client } from '../src/xmpp/client.js';
 import { runOwnerCommand } from './owner/commands.js';
-import { startProsody } from './servers/prosody.js';
-import type { TestServer } from './servers/server.js';
+import { defaultIdentitiesDir, IdentityCache, type FleetIdentity } from './fleet/identities.js';
+import { FleetStatus } from './fleet/status.js';
+import { startProsody, type ProsodyServer } from './servers/prosody.js';
 
 export interface SimulationOptions {
   /** Run this long once the fleet is online, then clean up and return; default: until stop (Ctrl-C). */
@@ -43,6 +43,9 @@ export interface SimulationOptions {
   /** The spimes' flash files and the ScopeNode's store; kept (and found again) when given,
    *  default: inside the server's temp dir (gone with it, even after a kill -9). */
   dataDir?: string;
+  /** The fleet's keys, passwords and SCRAM records, made once (tools/fleet/identities.ts); default
+   *  `identities` in the data dir when one is given, else the user's cache dir. */
+  identitiesDir?: string;
   /** spime-2's link is cut this many seconds after the fleet is online, for outageForS (0: never). */
   outageAtS?: number;
   outageForS?: number;
@@ -57,14 +60,17 @@ export function prosodyInstalled(): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, 'prosody')));
 }
 
-/** Up to this many spimes, one line per report and per spime online; above, one summary line per interval. */
+/** Up to this many spimes, one line per report and per spime online; above, the compact status
+ *  (tools/fleet/status.ts) every STATUS_MS, from set-up to the end. */
 const VERBOSE_FLEET = 10;
-/** Spimes being set up at once: keys come from libuv's 4-thread pool, and a bounded set-up stops
- *  within one step when told to (an unbounded one would queue 200 key generations first). */
-const SETUP_CONCURRENCY = 8;
-/** At least this long between two logins, so a fleet's SCRAM logins (a PBKDF2 on each side the
- *  first time) and TLS handshakes do not all land on the server in the same instant. */
-const LOGIN_SPACING_MS = 25;
+const STATUS_MS = 5000;
+/** Spimes being set up at once: keys (first run only) come from libuv's 4-thread pool, and a
+ *  bounded set-up stops within one step when told to (an unbounded one would queue 1000 key
+ *  generations first). 16: a set-up step mostly waits (login round trips, sensor start-up). */
+const SETUP_CONCURRENCY = 16;
+/** Between two logins at least this long, so a fleet's TLS handshakes and logins do not all land
+ *  on the server in the same instant: 25 ms, less for a big fleet (all logins started within 20 s). */
+const loginSpacingMs = (count: number) => Math.min(25, 20_000 / count);
 /** A timed run's last quarter, at most this long, sends what is in flash (no new readings). */
 const DRAIN_MS = 15_000;
 /** Everything is stopped within this, whatever the fleet size: clients close in parallel. */
@@ -99,12 +105,14 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   void stopSignal?.then(requestStop);
   const untilStop = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped.then((): never => { throw new Stopped(); })]);
 
-  let server: TestServer | undefined;
+  let server: ProsodyServer | undefined;
   let keyService: Awaited<ReturnType<typeof startKeyService>> | undefined;
   const clients: Client[] = [];
   const sims: Array<{ stop(): Promise<void> }> = [];
   const apps = new Set<{ stop(): Promise<void> }>();
   const errors = new Map<string, number>();
+  let errorCount = 0;
+  let statusTimer: ReturnType<typeof setInterval> | undefined;
   let reports = 0, rejected = 0;
   // the ScopeNode's store: (osid, date) pairs, in a file of the data dir so a later run knows them
   let storedNew = 0, storedEarlier = 0, duplicates = 0, produced = 0, inherited = 0, dropped = 0;
@@ -115,7 +123,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   try {
     // Not raced: a server or component still starting when the stop came would be left behind.
     // admin: Prosody's pubsub lets only admins create nodes (the ScopeNode creates `spimeseek`)
-    server = await startProsody({ admins: ['scopenode'] });
+    server = await startProsody({ admins: ['scopenode'], logLevel: verbose ? 'debug' : 'info' }); // a fleet's debug log would be most of Prosody's work
     log(`${stamp()} prosody ${server.host} on 127.0.0.1:${server.c2sPort} (pid ${server.pid}), log ${server.logPath}`);
     const srv = server;
     keyService = await startKeyService({ port: srv.componentPort, domain: srv.componentDomain, secret: srv.componentSecret });
@@ -131,31 +139,39 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     const earlier = new Set<string>(); // entries re-sent this run that an earlier run had stored
     log(`${stamp()} data dir ${dataDir}${o.dataDir ? ' (kept)' : ''}: ${await store.entryCount()} entries in the ScopeNode's store (${store.location}) from earlier runs`);
 
-    /** An account, a fresh key published by the key service, and a client for `user`. */
-    const identity = async (user: string): Promise<RsaPrivateKey> => {
-      const [key] = await untilStop(Promise.all([generateNodeRsaKeyAsync(), srv.register(user, `${user}-pw`)]));
-      ks.publish(`${user}@${srv.host}`, [key.publicKey]);
-      return key;
+    // Identities made once and kept: key, password and SCRAM record (no PBKDF2 on either side again)
+    const ids = new IdentityCache(o.identitiesDir ?? (o.dataDir ? join(o.dataDir, 'identities') : defaultIdentitiesDir()));
+    // the spimes, the ScopeNode and, when the run claims spime-1, its owner
+    const everyone = [...names, 'scopenode', ...(claimAtS > 0 && count > 0 ? ['owner'] : [])];
+    const known = everyone.filter((n) => ids.has(n)).length;
+    if (known < everyone.length) log(`${stamp()} identities ${ids.path}: ${known} of ${everyone.length} kept from earlier runs, making the other ${everyone.length - known} (RSA keys: once)`);
+    /** The account (from its kept SCRAM record) and key, published by the key service, of `user`. */
+    const identity = async (user: string): Promise<FleetIdentity> => {
+      const id = await untilStop(ids.get(user));
+      srv.registerScram(user, id.account);
+      ks.publish(`${user}@${srv.host}`, [id.key.publicKey]);
+      return id;
     };
-    const client = (user: string, resource: string): Client => {
-      const c = createClient({ jid: `${user}@${srv.host}`, password: `${user}-pw`, resource, ca: srv.caPem, host: '127.0.0.1', port: srv.c2sPort });
+    const client = (id: FleetIdentity, resource: string): Client => {
+      const { user } = id;
+      const c = createClient({ jid: `${user}@${srv.host}`, password: id.password, scramCache: id.scramCache(), resource, ca: srv.caPem, host: '127.0.0.1', port: srv.c2sPort });
       c.on('error', (e) => {
         if (verbose) log(`${stamp()} ${user}: ${e.message}`);
-        else errors.set(e.message, (errors.get(e.message) ?? 0) + 1);
+        else { errorCount++; errors.set(e.message, (errors.get(e.message) ?? 0) + 1); }
       });
       clients.push(c);
       return c;
     };
 
-    const scopeKey = await identity('scopenode');
-    const scope = client('scopenode', 'scope');
+    const scopeId = await identity('scopenode');
+    const scope = client(scopeId, 'scope');
     // h13a: the ScopeNode service: verified, scope-checked, committed to the store before the ack
     scopeService = startScopeNodeService({
-      client: scope, crypto, key: scopeKey, cert, certServices: [cert], now: Date.now, store,
+      client: scope, crypto, key: scopeId.key, cert, certServices: [cert], now: Date.now, store,
       seek: { service: srv.pubsubDomain },
       // sized to the fleet: the defaults (64 keys cached, 64 lookups a minute) suit a ScopeNode
       // of a few dozen spimes, and would refuse most of a 200-spime fleet's first reports
-      keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16 },
+      keyDirectory: { maxEntries: count + 16, globalQuota: 2 * count + 16, maxNegative: count + 16, maxPeers: count + 16, maxConcurrent: 16 },
       duplicates: (_osid, n) => { duplicates += n; },
       accepted: (osid, entries, fresh, info) => {
         verified.set(osid, (verified.get(osid) ?? 0) + 1);
@@ -189,22 +205,34 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     log(`${stamp()} dashboard: ${page.url}`);
 
     // The fleet: each spime gets its key, account and login as soon as one of the set-up slots is
-    // free, logins at least LOGIN_SPACING_MS apart, and starts reporting once online.
-    let online = 0;
+    // free, logins at least loginSpacingMs apart, and starts reporting once online.
     let nextLogin = Date.now();
-    const progress = verbose ? undefined : setInterval(() => log(`${stamp()} set-up: ${online}/${count} spimes online`), 2000);
+    // the spimes set up so far (their application is replaced at the drain)
+    const live: Array<{ app: SpimeApp }> = [];
+    if (!verbose) {
+      const status = new FleetStatus();
+      statusTimer = setInterval(() => {
+        const st = live.map((x) => x.app.status());
+        const top = [...errors].sort((a, b) => b[1] - a[1])[0];
+        errors.clear();
+        log(`${stamp()} ${status.line({
+          spimes: count, online: st.filter((x) => x.online).length, reports, queued: st.reduce((n, x) => n + x.pending, 0),
+          dropped, errors: errorCount, topError: top ? `${top[1]}× ${top[0]}` : undefined, rejected,
+        })}`);
+      }, STATUS_MS);
+    }
     const setUp = async (user: string, i: number) => {
-      const key = await identity(user);
+      const id = await identity(user);
+      const key = id.key;
       const wait = nextLogin - Date.now();
-      nextLogin = Math.max(nextLogin, Date.now()) + LOGIN_SPACING_MS;
+      nextLogin = Math.max(nextLogin, Date.now()) + loginSpacingMs(count);
       if (wait > 0) await untilStop(new Promise((r) => setTimeout(r, wait)));
-      const c = client(user, 'sim');
-      const jid = await untilStop(c.start());
+      const c = client(id, 'sim');
       const tSensors = sensorClock.now();
       const sim = simulatedSpime({ clock: sensorClock, seed: seed + i, epoch: Date.now() - tSensors, outages: [[tSensors + 20_000, tSensors + 30_000]] });
       sims.push(sim);
-      await untilStop(sim.start());
-      online++;
+      // the sensors' start-up (~0.1 s of simulated chip delays) while the client logs in
+      const [jid] = await untilStop(Promise.all([c.start(), sim.start()]));
       if (verbose) log(`${stamp()} ${jid} online, sensors on ${sim.board.name} (seed ${seed + i})`);
       const spime = { user, jid, client: c, sim, sampling: true, app: undefined as unknown as SpimeApp, node: undefined as unknown as NodeSpime, stop: async () => {} };
       let sampled = 0;
@@ -245,18 +273,15 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
       // the label: the secret that claims this spime (kept in its record store; printed for the user)
       const secret = utf8Decode(spime.node.records.get(RECORD_CLAIM_SECRET) ?? new Uint8Array(0)) ?? '';
       if (verbose || i === 0) log(`${stamp()} ${user}: label secret ${secret.replace(/(.{4})(?=.)/g, '$1-')} (claim with: npx spimekit owner claim ${jid} --secret …)`);
+      live.push(spime);
       const fromFlash = spime.app.status().pending - sampled;
       inherited += fromFlash;
       if (fromFlash > 0) log(`${stamp()} ${user}: ${fromFlash} entries in flash from an earlier run`);
       return { ...spime, boot, readings: () => sampled, get state() { return spime; } };
     };
-    let spimes: Array<Awaited<ReturnType<typeof setUp>>>;
-    try {
-      spimes = await pool(names, SETUP_CONCURRENCY, setUp, () => stopRequested);
-    } finally {
-      if (progress) clearInterval(progress);
-    }
-    if (!verbose) log(`${stamp()} ${count} spimes online (keys published by ${cert}); a report each every ${intervalMs / 1000} s`);
+    const tSetUp = Date.now();
+    const spimes = await pool(names, SETUP_CONCURRENCY, setUp, () => stopRequested);
+    if (!verbose) log(`${stamp()} ${count} spimes online, ${((Date.now() - tSetUp) / 1000).toFixed(1)} s after the first login began (keys published by ${cert}); a report each every ${intervalMs / 1000} s`);
 
     const statusOf = (x: (typeof spimes)[number]) => x.state.app.status();
     if (verbose) {
@@ -265,21 +290,6 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
         after(5000, line);
       };
       after(5000, line);
-    } else {
-      let last = 0;
-      const summary = () => {
-        const fresh = reports - last;
-        last = reports;
-        const errs = [...errors].map(([m, n]) => `${n}× ${m}`).join('; ');
-        errors.clear();
-        const st = spimes.map(statusOf);
-        const pending = st.reduce((n, x) => n + x.pending, 0);
-        const most = st.reduce((m, x, i) => (x.pending > st[m]!.pending ? i : m), 0);
-        log(`${stamp()} ${fresh} verified reports in the last ${intervalMs / 1000} s, from ${verified.size}/${count} spimes so far; ${reports} in all${rejected ? `, ${rejected} REJECTED` : ''}; `
-          + `${pending} entries in flash (most: ${spimes[most]!.user}, ${st[most]!.pending}), ${st.reduce((n, x) => n + x.reportsAcked, 0)} reports acked, ${st.reduce((n, x) => n + x.dropped, 0)} dropped, ${st.filter((x) => x.online).length} online${errs ? `; ${errs}` : ''}`);
-        after(intervalMs, summary);
-      };
-      after(intervalMs, summary);
     }
 
     // The scripted outage: spime-2's session closed, and opened again outageForS later.
@@ -304,14 +314,14 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
     // code, and from then on sees its presence (subscribed both ways).
     const claimed = spimes[0];
     if (claimed && claimAtS > 0) {
-      const ownerKey = await untilStop(identity('owner'));
+      const ownerId = await untilStop(identity('owner'));
       const caPath = join(dataDir, 'ca.pem');
       writeFileSync(caPath, srv.caPem);
-      const ownerConfig = { jid: `owner@${srv.host}`, password: 'owner-pw', ca: caPath, host: '127.0.0.1', port: srv.c2sPort, key: '(in memory)', cert };
+      const ownerConfig = { jid: `owner@${srv.host}`, password: ownerId.password, ca: caPath, host: '127.0.0.1', port: srv.c2sPort, key: '(in memory)', cert };
       after(claimAtS * 1000, () => {
         const secret = utf8Decode(claimed.state.node.records.get(RECORD_CLAIM_SECRET) ?? new Uint8Array(0)) ?? '';
         log(`${stamp()} CLAIM: owner@${srv.host} claims ${claimed.jid} with its label secret`);
-        const ownerLog = { config: ownerConfig, privateKey: ownerKey, log: (l: string) => log(`${stamp()} owner: ${l.length > 120 ? `${l.slice(0, 117)}…` : l}`), error: (l: string) => log(`${stamp()} owner: ${l}`) };
+        const ownerLog = { config: ownerConfig, privateKey: ownerId.key, log: (l: string) => log(`${stamp()} owner: ${l.length > 120 ? `${l.slice(0, 117)}…` : l}`), error: (l: string) => log(`${stamp()} owner: ${l}`) };
         void runOwnerCommand(['claim', claimed.jid, '--secret', secret], ownerLog).then(async (code) => {
           if (code !== 0 || stopRequested) return;
           log(`${stamp()} ${claimed.user} is owned by ${claimed.state.node.ownership.ownerOf()}; what the owner sees (npx spimekit owner status):`);
@@ -364,6 +374,7 @@ export async function runSimulation(o: SimulationOptions = {}, stopSignal?: Prom
   } catch (e) {
     if (!(e instanceof Stopped)) throw e;
   } finally {
+    clearInterval(statusTimer);
     for (const t of timers) clearTimeout(t);
     // In parallel and bounded: a fleet stops as fast as one client (each has its own 2 s close deadline).
     const bounded = async (what: string, p: Promise<unknown>, ms: number) => {

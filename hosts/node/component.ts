@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { XmlTokenizer, writeElement, writeStreamClose, writeStreamOpen, xml, type XmlElement } from '../../src/xml/index.js';
 import { NodeTransport } from './transport.js';
 import { sameJid } from '../../src/openspime/jid.js';
+import './xml-engine.js';
 
 export const NS_COMPONENT = 'jabber:component:accept';
 const NS_STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas';

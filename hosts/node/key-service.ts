@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import type { RsaPublicKey } from '../../src/crypto/crypto.js';
 import { rsaPublicKeyFromBase64, rsaPublicKeyToBase64 } from '../../src/crypto/rsa-key.js';
 import { bareJid, canonicalJid } from '../../src/openspime/jid.js';
-import { answerPubkeys } from '../../src/openspime/pubkeys.js';
+import { answerPubkeys, answerPubkeysPublish } from '../../src/openspime/pubkeys.js';
 import { ExternalComponent, type ComponentOptions } from './component.js';
 
 export interface KeyService {
@@ -25,6 +25,10 @@ export interface KeyService {
 export interface KeyServiceOptions extends ComponentOptions {
   /** Keep published keys in this file (created if missing) and load them at start. */
   storePath?: string;
+  /** Accounts of these domains may publish their own keys over XMPP (an iq set from their
+   *  authenticated session: `spimekit provision`). Default: the server's domain (the component's
+   *  parent, e.g. spimekit.test for keys.spimekit.test); [] turns publication off. */
+  selfPublishDomains?: readonly string[];
 }
 
 interface StoreLine { jid: string; keys: Array<{ modulus: string; exponent: string }> }
@@ -66,17 +70,21 @@ export async function startKeyService(o: KeyServiceOptions): Promise<KeyService>
   const keys = o.storePath ? loadKeyStore(o.storePath) : new Map<string, readonly RsaPublicKey[]>();
   const component = await ExternalComponent.connect(o);
   let answered = 0;
+  const publishers = new Set((o.selfPublishDomains ?? [o.domain.slice(o.domain.indexOf('.') + 1)]).map(canonicalJid));
+  const publish = (jid: string, k: readonly RsaPublicKey[]) => {
+    keys.set(canonicalJid(jid), k);
+    if (o.storePath) appendKeyStore(o.storePath, jid, k);
+  };
   component.onIq((iq) => {
+    const published = answerPubkeysPublish(iq, (jid) => jid.includes('@') && publishers.has(canonicalJid(jid.slice(jid.indexOf('@') + 1))), publish);
+    if (published) return published;
     const reply = answerPubkeys(iq, (jid) => keys.get(canonicalJid(jid)) ?? keys.get(canonicalJid(bareJid(jid))));
     if (reply) answered++;
     return reply;
   });
   return {
     domain: component.domain,
-    publish: (jid, k) => {
-      keys.set(canonicalJid(jid), k);
-      if (o.storePath) appendKeyStore(o.storePath, jid, k);
-    },
+    publish,
     get published() { return keys.size; },
     get answered() { return answered; },
     close: () => component.close(),

@@ -3,6 +3,7 @@ import { Client, type ClientOptions } from '../../src/xmpp/client.js';
 import { TransportXmlStream } from '../../src/xmpp/xml-stream.js';
 import type { XmlLimits } from '../../src/xml/index.js';
 import { nodeClock } from './clock.js';
+import './xml-engine.js';
 import { createNodeCrypto } from './crypto.js';
 import { NodeTransport, type NodeTransportOptions } from './transport.js';
 

@@ -15,22 +15,21 @@ const DEC = new Int16Array(256).fill(-1);
   }
 }
 const PAD = 0x3d; // '='
-// Characters per String.fromCharCode(...chunk): every spread argument is a slot on the XS stack
-// (384 slots by default on the ESP32), so chunks stay small.
-const SPREAD_CHUNK = 128;
 
 export function base64Encode(bytes: Uint8Array): string {
   const parts: string[] = [];
   const out: number[] = [];
   const flush = (): void => {
-    parts.push(String.fromCharCode(...out));
+    parts.push(String.fromCharCode.apply(null, out));
     out.length = 0;
   };
   let i = 0;
   for (; i + 3 <= bytes.length; i += 3) {
     const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
     out.push(ENC[n >> 18], ENC[(n >> 12) & 63], ENC[(n >> 6) & 63], ENC[n & 63]);
-    if (out.length >= SPREAD_CHUNK) flush();
+    // Each argument of fromCharCode is a slot on the XS stack (384 on the ESP32; thousands
+    // overflow even desktop XS): pieces of 64.
+    if (out.length >= 64) flush();
   }
   const rest = bytes.length - i;
   if (rest === 1) {

@@ -117,6 +117,31 @@ function parseTransport(t: XmlElement): Transport {
   return { kind: 'encrypted', contentType: contentType.trim(), transportKey: b64(tk, 'transport-key'), body: b64(t.text(), '<transport/>') };
 }
 
+/** What parseContainer would refuse in the element buildContainer makes of `c` (the sign value
+ *  aside: it is made afterwards), checked on the values without building or decoding anything. */
+export function checkContainer(c: Container): void {
+  const o = c.originator;
+  if (o) {
+    if (o.cert.trim() === '') bad("<originator/> without 'cert'");
+    if (o.osid !== undefined && o.osid.trim() === '') bad('empty osid');
+    if (o.claimkey) {
+      if (o.claimkey.cert.trim() === '') bad("<claimkey/> without 'cert'");
+      if (o.claimkey.claims.trim() === '') bad("<claimkey/> without 'claims'");
+      b64Size(o.claimkey.key, '<claimkey/>');
+    }
+  }
+  if (c.transport.kind === 'encrypted') {
+    b64Size(c.transport.transportKey, 'transport-key');
+    b64Size(c.transport.body, '<transport/>');
+  }
+}
+
+/** b64's checks for the encoding of `bytes`. */
+function b64Size(bytes: Uint8Array, what: string): void {
+  if (Math.ceil(bytes.length / 3) * 4 > (MAX_BASE64_BYTES * 4) / 3 + 1024) bad(`${what} too long`);
+  if (bytes.length === 0) bad(`${what} is empty`);
+}
+
 /** Builds the container element; base64 is emitted without whitespace (PROTOCOL.md §3.4). */
 export function buildContainer(c: Container): XmlElement {
   let originator: XmlElement | undefined;

@@ -7,7 +7,7 @@ import type { RsaPublicKey } from '../crypto/crypto.js';
 import { rsaPublicKeyFromBase64, rsaPublicKeyToBase64 } from '../crypto/rsa-key.js';
 import { xml, type XmlElement } from '../xml/element.js';
 import { OpenSpimeError } from './errors.js';
-import { canonicalJid, sameJid } from './jid.js';
+import { bareJid, canonicalJid, sameJid } from './jid.js';
 import { NS_PUBKEY, NS_STANZAS, NS_XMLDSIG } from './namespaces.js';
 
 /**
@@ -242,4 +242,30 @@ export function answerPubkeys(iq: XmlElement, keysFor: (jid: string) => readonly
   const keys = keysFor(jid);
   if (!keys || !keys.length) return iqError(iq, 'cancel', 'item-not-found');
   return xml('iq', { type: 'result', id: iq.attr('id'), to: iq.attr('from'), from: iq.attr('to') }, pubkeysElement(jid, keys));
+}
+
+/** An account publishing its own keys to a certification service (docs/PROTOCOL.md §5): the same
+ *  `<pubkeys/>` payload as an answer, in an iq set, for the sender's own bare JID. */
+export function pubkeysPublishRequest(cert: string, jid: string, keys: readonly RsaPublicKey[]): XmlElement {
+  return xml('iq', { type: 'set', to: cert }, pubkeysElement(jid, keys));
+}
+
+/**
+ * A certification service's answer to a key publication, or undefined if the stanza is not one.
+ * The sender is the server-stamped `from` of an authenticated session, so an account can publish
+ * for itself only (`forbidden` otherwise) and only from a domain `mayPublish` accepts (cheap
+ * checks before the keys are parsed); a publication without a usable key is `bad-request`.
+ */
+export function answerPubkeysPublish(iq: XmlElement, mayPublish: (bareJid: string) => boolean, publish: (bareJid: string, keys: RsaPublicKey[]) => void): XmlElement | undefined {
+  if (iq.name !== 'iq' || iq.attr('type') !== 'set') return undefined;
+  const q = iq.getChild('pubkeys', NS_PUBKEY);
+  if (!q) return undefined;
+  const from = bareJid(iq.attr('from') ?? '');
+  const jid = q.attr('jid')?.trim() ?? '';
+  if (!from || !mayPublish(from)) return iqError(iq, 'cancel', 'not-allowed');
+  if (jid !== from) return iqError(iq, 'auth', 'forbidden'); // JIDs as servers stamp them: canonical
+  const { keys } = parsePubkeys(q, jid);
+  if (!keys.length) return iqError(iq, 'modify', 'bad-request');
+  publish(from, keys);
+  return xml('iq', { type: 'result', id: iq.attr('id'), to: iq.attr('from'), from: iq.attr('to') });
 }

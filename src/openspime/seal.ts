@@ -12,10 +12,10 @@ import { utf8Encode } from '../bytes/utf8.js';
 import { CryptoError, type Crypto, type RsaPrivateKey, type RsaPublicKey } from '../crypto/crypto.js';
 import type { XmlElement } from '../xml/element.js';
 import { canonicalize } from './canonical.js';
-import { buildContainer, parseContainer, type ClaimKeyRef, type Container, type Transport } from './container.js';
+import { buildContainer, checkContainer, type ClaimKeyRef, type Container, type Transport } from './container.js';
 import { OpenSpimeError } from './errors.js';
 import { CONTENT_TYPE_ENCRYPTED, NS_CORE, SIGN_ALG, VERSION } from './namespaces.js';
-import { signedInfo } from './signing.js';
+import { SIGN_LABEL } from './signing.js';
 
 export const TRANSPORT_AAD_LABEL = 'openspime-transport-1';
 export const CONTENT_KEY_BYTES = 16;
@@ -66,12 +66,15 @@ export function seal(payload: XmlElement, o: SealOptions): XmlElement {
     originator: { cert: o.cert, osid: o.osid, sign: { alg: SIGN_ALG, value: new Uint8Array(0) }, claimkey: o.claimkey },
     transport,
   };
+  // What parseContainer would refuse, checked on the values before anything is signed (parsing
+  // the element again would decode every base64 value: most of a report's cost on the device).
+  checkContainer(container);
   const el = buildContainer(container);
-  // Sign what a receiver will reconstruct: the view of the element as built (sign text is not in it).
-  const signature = o.crypto.rsaSign(o.signingKey, 'sha256', signedInfo(el, container, o.osid));
+  // Sign what a receiver will reconstruct (signing.ts). As built here — osid set, sign empty,
+  // base64 without whitespace — the element is its own signed view.
+  const signature = o.crypto.rsaSign(o.signingKey, 'sha256', concatBytes(SIGN_LABEL, canonicalize(el)));
+  if (signature.length === 0) throw new OpenSpimeError('bad-format', '<sign/> is empty');
   const sign = el.getChild('originator', NS_CORE)!.getChild('sign', NS_CORE)!;
   sign.children = [base64Encode(signature)];
-  // the result must parse as what it claims to be
-  parseContainer(el);
   return el;
 }

@@ -1,11 +1,12 @@
 // Regular expressions for the tokenizer's native paths (XML 1.0 productions over Latin-1 strings
 // whose code units are the input bytes). On XS the regular-expression engine is native and metered
-// as a few steps, where a JavaScript loop costs dozens per byte.
+// at a step per character searched (three per character a greedy quantifier eats), where a
+// JavaScript loop costs about ten per byte; hence searches for the first special character.
 // The sticky and global ones keep lastIndex state: this module must not be preloaded (frozen).
 import { isXmlChar } from './chars.js';
 
 // Characters a native run stops at (the delimiter, '<' or the quote, is found by indexOf first).
-export const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/;
+export const ATTR_SPECIAL = /[\x00-\x1f<&'"\x80-\xff]/g;
 // Well-formed UTF-8 (RFC 3629 §4) of [2] Char, as Latin-1 code units: no overlongs, surrogates,
 // values above U+10FFFF, nor U+FFFE/U+FFFF.
 export const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\xbf]|[\\xe1-\\xec\\xee][\\x80-\\xbf]{2}'
@@ -14,8 +15,8 @@ export const UTF8_SEQ = '[\\xc2-\\xdf][\\x80-\\xbf]|\\xe0[\\xa0-\\xbf][\\x80-\\x
 /** The longest prefix of character data the state machine would pass through unchanged. */
 export const TEXT_RUN = new RegExp(`(?:[\\t\\n\\x20-\\x25\\x27-\\x3b\\x3d\\x3f-\\x5c\\x5e-\\x7f]+|${UTF8_SEQ})*`, 'y');
 export const NON_ASCII = /[\x80-\xff]/;
-/** The same, ASCII only: the common case, matched by one character class. */
-export const ASCII_RUN = /[\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x5c\x5e-\x7f]*/y;
+/** The first character that ends plain ASCII character data (the common case), searched for. */
+export const TEXT_STOP = /[^\t\n\x20-\x25\x27-\x3b\x3d\x3f-\x5c\x5e-\x7f]/g;
 // [67] Reference: the predefined entities and character references, by the native paths.
 export const REF = '&(?:(lt|gt|amp|apos|quot)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));';
 export const REFERENCE = new RegExp(REF, 'y');
@@ -40,9 +41,11 @@ export const N = '[A-Za-z_:][-.0-9A-Za-z_:]*';
 export const S = '[ \\t\\r\\n]';
 export const VALUE_PART = `${UTF8_SEQ}|&(?:lt|gt|amp|apos|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});`;
 export const V = `'(?:[^'<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*'|"(?:[^"<&>\\x00-\\x1f\\x80-\\xff]|${VALUE_PART})*"`;
-export const START_TAG = new RegExp(`^<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`);
+/** A name, for the plain-tag path (sticky). */
+export const NAME = new RegExp(N, 'y');
+export const START_TAG = new RegExp(`<(${N})((?:${S}+${N}${S}*=${S}*(?:${V}))*)${S}*(/?)>`, 'y');
 export const ATTRIBUTE = new RegExp(`(${N})${S}*=${S}*(?:'([^']*)'|"([^"]*)")`, 'g');
-export const NATIVE_AFTER = 8; // plain bytes seen one by one before switching to a native run
+export const NATIVE_AFTER = 1; // plain bytes of an attribute value seen one by one before its native run
 export const NATIVE_WINDOW = 1024;
 export const MAX_NATIVE_TAG = 2048;
 

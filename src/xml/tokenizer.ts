@@ -5,21 +5,28 @@
 //
 // Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
 // decoded early); strings are decoded once per name, attribute value or text run.
-// Hot paths: plain tags and text runs that lie inside one chunk are checked and decoded by
-// regular expressions over their Latin-1 view (patterns.ts), native on XS; anything else, and any
-// error, goes byte by byte through the state machine, so results never depend on the path.
-import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode, isXmlChar } from './chars.js';
+// Parts: outside the root and `<!` (prolog.ts), content and references (content.ts), attribute
+// checks (tags.ts), the native fast paths (native.ts); this module is the state machine itself.
+// How it scans depends on the engine (engine.ts). On XS (the device) plain tags and text runs that
+// lie inside one chunk are checked and decoded by regular expressions over a Latin-1 view
+// (native.ts), native there; on a JIT (Node) the byte loops below are faster, names are interned
+// (names.ts) and strings come from the host's decoder. Anything else, and any error, goes byte by
+// byte through the state machine, so results never depend on the path.
+import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode } from './chars.js';
+import { ATTR_PLAIN, CDATA_PLAIN, TEXT_PLAIN, characterValue, entityValue, referenceDigit } from './content.js';
 import type { XmlElement } from './element.js';
 import { XmlError } from './errors.js';
 import type { XmlCondition } from './errors.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
 import { TreeBuilder } from './tree.js';
-import { Utf8Decoder, latin1 } from './utf8.js';
-import {
-  ASCII_RUN, ATTRIBUTE, ATTR_SPECIAL, MAX_NATIVE_TAG, NATIVE_AFTER, NATIVE_WINDOW, NON_ASCII, PREDEFINED, REFERENCE, REFERENCES,
-  START_TAG, TEXT_RUN, referenceValue, utf8Text,
-} from './patterns.js';
+import { Utf8Decoder } from './utf8.js';
+import { xmlEngine } from './engine.js';
+import { NameTable } from './names.js';
+import { NativePaths } from './native.js';
+import { ATTR_SPECIAL, NATIVE_AFTER } from './patterns.js';
+import { KW_COMMENT, MAX_DECL, bangKeyword, checkKeyword } from './prolog.js';
+import { checkAttribute, checkAttributes } from './tags.js';
 import { checkXmlDecl } from './xmldecl.js';
 
 export interface XmlStreamHandler {
@@ -45,31 +52,17 @@ const END_START = 11, END_NAME = 12, END_TAIL = 13;
 const TEXT = 14, ENTITY = 15, ENT_NAME = 16, CHARREF = 17, DEC = 18, HEX = 19;
 const BANG = 20, KEYWORD = 21, CDATA = 22;
 
-// Keywords after `<!`, matched byte by byte so that they may be split.
-const KW_COMMENT = [0x2d]; // "<!-" "-"
-const KW_CDATA = [0x43, 0x44, 0x41, 0x54, 0x41, 0x5b]; // "<![" "CDATA["
-const KW_DOCTYPE = [0x4f, 0x43, 0x54, 0x59, 0x50, 0x45]; // "<!D" "OCTYPE"
-
-/** Bytes that need no action inside character data ([14] CharData): Char, minus < & > ] CR. */
-const TEXT_PLAIN = new Uint8Array(256);
-/** The same inside attribute values ([10] AttValue), minus both quotes, tab and LF (normalized). */
-const ATTR_PLAIN = new Uint8Array(256);
-/** The same inside CDATA sections ([20] CData): Char, minus ] and CR. */
-const CDATA_PLAIN = new Uint8Array(256);
-for (let b = 0x20; b < 0x80; b++) TEXT_PLAIN[b] = ATTR_PLAIN[b] = CDATA_PLAIN[b] = 1;
-TEXT_PLAIN[0x09] = TEXT_PLAIN[0x0a] = CDATA_PLAIN[0x09] = CDATA_PLAIN[0x0a] = 1;
-for (const b of [0x3c, 0x26, 0x3e, 0x5d]) TEXT_PLAIN[b] = 0;
-for (const b of [0x3c, 0x26, 0x22, 0x27]) ATTR_PLAIN[b] = 0;
-CDATA_PLAIN[0x5d] = 0;
-
-const MAX_DECL = 256;
-
 export class XmlTokenizer {
   readonly #handler: XmlStreamHandler;
   readonly #limits: XmlLimits;
   readonly #document: boolean;
   readonly #stanzaDepth: number; // depth (open elements) at which a stanza is a child
-  readonly #decoder = new Utf8Decoder();
+  readonly #decoder = new Utf8Decoder(xmlEngine.decodeUtf8);
+  readonly #native: NativePaths | null = xmlEngine.cheapLoops ? null : new NativePaths(); // engine.ts
+  readonly #latin1 = xmlEngine.decodeLatin1; // engine.ts
+  #chunkText: string | null = null; // the current chunk as Latin-1, made on first use (#take)
+  #lastNonAscii = -1; // offset of the last UTF-8 lead byte seen
+  readonly #names: NameTable | null = xmlEngine.cheapLoops ? new NameTable(this.#decoder) : null;
   readonly #tree: TreeBuilder;
 
   #error: Error | null = null;
@@ -119,7 +112,7 @@ export class XmlTokenizer {
     this.#limits = limits;
     this.#document = options.mode === 'document';
     this.#stanzaDepth = this.#document ? 0 : 1;
-    this.#tree = new TreeBuilder(this.#document ? -1 : 1);
+    this.#tree = new TreeBuilder(this.#document ? -1 : 1, xmlEngine.cheapLoops);
   }
 
   /** Forgets everything for a new stream (RFC 6120 §4.3.3: after STARTTLS and SASL success). Offsets restart at 0. */
@@ -138,6 +131,7 @@ export class XmlTokenizer {
     this.#brackets = 0;
     this.#attrCount = 0;
     this.#bomLen = 0;
+    this.#lastNonAscii = -1;
     this.#rootDone = false;
     this.#collecting = false;
     this.#inStanza = false;
@@ -181,11 +175,32 @@ export class XmlTokenizer {
   /** The current token's bytes up to `end` (exclusive) as a string, less `trim` bytes at its end. */
   #take(buf: Uint8Array, mark: number, end: number, trim = 0): string {
     this.#rawOpen = false;
-    if (this.#carryLen === 0) return end - trim > mark ? this.#decoder.decode(buf, mark, end - trim) : '';
+    if (this.#carryLen === 0) {
+      if (end - trim <= mark) return '';
+      // ASCII (no lead byte since the token began): a slice of the chunk's Latin-1 string, which
+      // V8 makes without copying.
+      if (this.#latin1 !== null && this.#lastNonAscii < this.#base + mark) {
+        if (this.#chunkText === null) this.#chunkText = this.#latin1(buf, 0, buf.length);
+        return this.#chunkText.slice(mark, end - trim);
+      }
+      return this.#decoder.decode(buf, mark, end - trim);
+    }
     this.#append(buf, mark, end);
     const len = this.#carryLen - trim;
     this.#carryLen = 0;
     return this.#decoder.decode(this.#carry, 0, len);
+  }
+
+  /** The current token, a name: interned where the engine makes that cheap (names.ts). */
+  #takeName(buf: Uint8Array, mark: number, end: number): string {
+    const names = this.#names;
+    if (names === null) return this.#take(buf, mark, end);
+    this.#rawOpen = false;
+    if (this.#carryLen === 0) return names.name(buf, mark, end);
+    this.#append(buf, mark, end);
+    const len = this.#carryLen;
+    this.#carryLen = 0;
+    return names.name(this.#carry, 0, len);
   }
 
   #append(buf: Uint8Array, from: number, to: number): void {
@@ -217,6 +232,8 @@ export class XmlTokenizer {
     }
     let end = this.#endFor(n);
     let b = 0;
+    this.#native?.forget();
+    this.#chunkText = null;
     // Hot state in locals, stored back at the end.
     let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
@@ -247,6 +264,7 @@ export class XmlTokenizer {
       }
       if (b >= 0x80) {
         seqStart = base + i;
+        this.#lastNonAscii = seqStart;
         if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
         else if (b >= 0xe0 && b <= 0xef) {
           need = 2; cp = b & 0x0f;
@@ -290,22 +308,40 @@ export class XmlTokenizer {
 
       // --- ASCII, by state ---
       switch (state) {
-        case TEXT: {
-          const s = i;
-          let lim = i + NATIVE_AFTER;
-          if (lim > end) lim = end;
-          while (i < lim && TEXT_PLAIN[buf[i]] === 1) i++;
-          if (mark >= 0 && i < end && (i === lim || buf[i] >= 0x80 || buf[i] === 0x26)) {
+        // Character data ([14] CharData) and CDATA sections ([20] CData): one loop, plain bytes in
+        // bulk; in text, '<' '&' '>' act, in a section only "]]>" ends it.
+        case TEXT: case CDATA: {
+          let plain = TEXT_PLAIN;
+          if (state === CDATA) {
+            // [21] CDEnd: the two ']' before '>' are not content.
+            if (b === 0x3e && brackets >= 2) {
+              if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
+              i++;
+              mark = this.#collecting ? i : -1;
+              state = TEXT;
+              break;
+            }
+            plain = CDATA_PLAIN;
+          } else if (this.#native !== null && mark >= 0 && (TEXT_PLAIN[b] === 1 || b >= 0x80 || b === 0x26)) {
+            // Text to keep: the native path, from its first byte (the view is usually there).
+            const s = i;
             i = this.#nativeText(buf, mark, i, end);
             mark = i;
+            if (i > s) brackets = 0;
           }
-          while (i < end && TEXT_PLAIN[buf[i]] === 1) i++;
+          const s = i;
+          while (i < end && plain[buf[i]] === 1) i++;
           if (i > s) brackets = 0;
           if (i >= end) break;
           b = buf[i];
           if (b >= 0x80) break;
+          // '<' '&' '>' are plain in a CDATA section: only text gets here with them.
           if (b === 0x3c) { // '<'
-            if (mark >= 0) { this.#pushRaw(buf, mark, i); mark = -1; }
+            if (mark >= 0) {
+              if (mark < i || this.#carryLen !== 0) this.#pushRaw(buf, mark, i);
+              else this.#rawOpen = false;
+              mark = -1;
+            }
             this.#tagStart = base + i;
             const next = this.#nativeTag(buf, i, end, n);
             if (next > 0) {
@@ -322,12 +358,12 @@ export class XmlTokenizer {
             this.#entStart = base + i;
             this.#entReturn = TEXT;
             state = ENTITY;
-          } else if (b === 0x5d) { // ']'
-            brackets++;
           } else if (b === 0x3e) { // '>'
             // [14] CharData must not contain "]]>".
             if (brackets >= 2) this.#fail('not-well-formed', ']]> in character data', base + i - 2);
             brackets = 0;
+          } else if (b === 0x5d) { // ']'
+            brackets++;
           } else if (b === 0x0d) { // §2.11: CR and CRLF become LF
             brackets = 0;
             if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
@@ -343,10 +379,10 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && ATTR_PLAIN[buf[i]] === 1) i++;
-          if (i === lim && i < end) {
-            let stop = buf.indexOf(this.#quote, i);
-            if (stop < 0 || stop > end) stop = end;
-            i = this.#nativeRun(buf, mark, i, stop, ATTR_SPECIAL);
+          if (this.#native !== null && i === lim && i < end) {
+            // The run stops at either quote (searched for in the view, not by indexOf).
+            this.#pushRaw(buf, mark, i);
+            i = this.#native.run(buf, i, end, ATTR_SPECIAL, this.#parts);
             mark = i;
           }
           while (i < end && ATTR_PLAIN[buf[i]] === 1) i++;
@@ -354,10 +390,15 @@ export class XmlTokenizer {
           b = buf[i];
           if (b >= 0x80) break;
           if (b === this.#quote) {
-            const value = this.#take(buf, mark, i);
             const parts = this.#parts;
-            this.#attrValues[this.#attrCount++] = parts.length ? (parts.push(value), parts.join('')) : value;
-            parts.length = 0;
+            let value: string;
+            if (parts.length === 0) value = this.#take(buf, mark, i);
+            else {
+              parts.push(this.#take(buf, mark, i));
+              value = parts.join('');
+              parts.length = 0;
+            }
+            this.#attrValues[this.#attrCount++] = value;
             mark = -1;
             this.#needSpace = true;
             state = TAG;
@@ -425,7 +466,7 @@ export class XmlTokenizer {
           const space = (ASCII[b] & C_SPACE) !== 0;
           if (state === START_NAME) {
             if (space || b === 0x3e || b === 0x2f) {
-              this.#name = this.#take(buf, mark, i); mark = -1;
+              this.#name = this.#takeName(buf, mark, i); mark = -1;
               this.#attrCount = 0;
               this.#needSpace = false;
               if (space) state = TAG;
@@ -434,25 +475,20 @@ export class XmlTokenizer {
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === ATTR_NAME) {
             if (space || b === 0x3d) {
-              const name = this.#take(buf, mark, i); mark = -1;
+              const name = this.#takeName(buf, mark, i); mark = -1;
               this.#addAttribute(name);
               state = space ? ATTR_EQ : ATTR_QUOTE;
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === END_NAME) {
             if (space || b === 0x3e) {
-              this.#name = this.#take(buf, mark, i); mark = -1;
+              this.#name = this.#takeName(buf, mark, i); mark = -1;
               if (space) state = END_TAIL;
               else { state = this.#closeEnd(); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else { // ENT_NAME
             if (b !== 0x3b) this.#fail('not-well-formed', 'entity reference must end with ;', base + i);
             const name = this.#take(buf, mark, i);
-            const value = PREDEFINED[name];
-            // RFC 6120 §11.1: no entity references but the predefined ones; and with no DTD an
-            // undeclared entity is also a well-formedness error (XML 1.0 §4.1 WFC: Entity Declared).
-            if (value === undefined || !Object.prototype.hasOwnProperty.call(PREDEFINED, name)) {
-              this.#fail('restricted-xml', `entity reference &${name}; (RFC 6120 §11.1)`, this.#entStart);
-            }
+            const value = entityValue(name, this.#entStart);
             state = this.#entityEnd(value);
             mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
           }
@@ -518,18 +554,13 @@ export class XmlTokenizer {
           break;
 
         case DEC: case HEX: {
-          let d = -1;
-          if (b >= 0x30 && b <= 0x39) d = b - 0x30;
-          else if (state === HEX && b >= 0x61 && b <= 0x66) d = b - 0x57;
-          else if (state === HEX && b >= 0x41 && b <= 0x46) d = b - 0x37;
+          const d = referenceDigit(b, state === HEX);
           if (d >= 0) {
             // Saturate above the Unicode range; [2] Char rejects it below.
             this.#charRef = Math.min(this.#charRef * (state === HEX ? 16 : 10) + d, 0x110000);
             this.#digits++;
           } else if (b === 0x3b && this.#digits > 0) {
-            // [66] CharRef, WFC: Legal Character.
-            if (!isXmlChar(this.#charRef)) this.#fail('not-well-formed', 'reference to a character not allowed in XML (Char)', base + i);
-            state = this.#entityEnd(String.fromCodePoint(this.#charRef));
+            state = this.#entityEnd(characterValue(this.#charRef, base + i));
             mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
           } else this.#fail('not-well-formed', 'malformed character reference', base + i);
           i++;
@@ -537,10 +568,7 @@ export class XmlTokenizer {
         }
 
         case BANG:
-          if (b === 0x2d) this.#keyword = KW_COMMENT;
-          else if (b === 0x5b) this.#keyword = KW_CDATA;
-          else if (b === 0x44) this.#keyword = KW_DOCTYPE;
-          else this.#fail('not-well-formed', 'unexpected character after <!', base + i);
+          this.#keyword = bangKeyword(b, base + i);
           this.#kwIndex = 0;
           state = KEYWORD;
           i++;
@@ -551,40 +579,10 @@ export class XmlTokenizer {
           if (b !== kw[this.#kwIndex]) this.#fail('not-well-formed', 'unexpected character after <!', base + i);
           i++;
           if (++this.#kwIndex < kw.length) break;
-          // RFC 6120 §11.1: no comments, no DTD. CDATA sections are allowed (XML 1.0 §2.7).
-          if (kw === KW_COMMENT) this.#fail('restricted-xml', 'comment (RFC 6120 §11.1)', this.#tagStart);
-          if (kw === KW_DOCTYPE) this.#fail('restricted-xml', 'document type declaration (RFC 6120 §11.1)', this.#tagStart);
-          if (this.#tree.depth === 0) this.#fail('not-well-formed', 'CDATA section outside the root element', this.#tagStart);
+          checkKeyword(kw, this.#tree.depth, this.#tagStart);
           brackets = 0;
           mark = this.#collecting ? i : -1;
           state = CDATA;
-          break;
-        }
-
-        case CDATA: {
-          // [21] CDEnd: the two ']' before '>' are not content.
-          if (b === 0x3e && brackets >= 2) {
-            if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
-            i++;
-            mark = this.#collecting ? i : -1;
-            state = TEXT;
-            break;
-          }
-          const s = i;
-          while (i < end && CDATA_PLAIN[buf[i]] === 1) i++;
-          if (i > s) brackets = 0;
-          if (i >= end) break;
-          b = buf[i];
-          if (b >= 0x80) break;
-          if (b === 0x5d) brackets++;
-          else if (b === 0x0d) {
-            brackets = 0;
-            if (mark >= 0) { this.#pushRaw(buf, mark, i); this.#parts.push('\n'); }
-            if (i + 1 < n && buf[i + 1] === 0x0a) i++;
-            else if (i + 1 === n) this.#skipLF = true;
-            if (mark >= 0) mark = i + 1;
-          } else this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
-          i++;
           break;
         }
 
@@ -611,148 +609,44 @@ export class XmlTokenizer {
     else this.#rawOpen = mark >= 0;
   }
 
-  /**
-   * Text from `from` on, checked and decoded by native code in growing windows: a regular
-   * expression over the window's Latin-1 string finds the first byte that needs the state machine
-   * ('<', '&', ']', '>', CR, a control or a non-ASCII byte). Returns its position.
-   */
+  /** Text from `from` on through the native path (native.ts); returns where it stopped. */
   #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
     if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
-    const parts = this.#parts;
-    let i = from;
-    let w = 32;
-    while (i < end) {
-      const stop = end - i > w ? i + w : end;
-      const run = latin1(buf, i, stop);
-      let p = 0;
-      for (;;) {
-        // Sticky and always matching (possibly empty): test() leaves the match end in lastIndex,
-        // without allocating a match array.
-        ASCII_RUN.lastIndex = p;
-        ASCII_RUN.test(run);
-        let q = ASCII_RUN.lastIndex;
-        let ascii = true;
-        if (q < run.length && run.charCodeAt(q) >= 0x80) {
-          TEXT_RUN.lastIndex = q;
-          TEXT_RUN.test(run);
-          q = TEXT_RUN.lastIndex;
-          ascii = false;
-        }
-        if (q > p) {
-          const piece = p === 0 && q === run.length ? run : run.slice(p, q);
-          parts.push(ascii ? piece : decodeURIComponent(escape(piece)));
-        }
-        if (q === run.length) break;
-        // A predefined entity or a legal character reference is taken here too; anything else
-        // (or one cut by the window) goes to the state machine.
-        if (run.charCodeAt(q) !== 0x26) return i + q;
-        REFERENCE.lastIndex = q;
-        const m = REFERENCE.exec(run);
-        const value = m === null ? undefined : referenceValue(m[1], m[2], m[3]);
-        if (value === undefined) return i + q;
-        parts.push(value);
-        p = q + m![0].length;
-        if (p === run.length) break;
-      }
-      i = stop;
-      if (w < NATIVE_WINDOW) w *= 2;
-    }
-    return i;
+    return this.#native!.text(buf, from, end, this.#parts);
   }
 
   /**
-   * A complete, plain start or end tag at `at` (ASCII names, values without references, white
-   * space characters or non-ASCII bytes, all inside this chunk) handled in a few native regular
-   * expression calls. Returns the position after its '>', or -1 to let the state machine take the
-   * tag byte by byte; both paths check the same things in the same order, so results and error
-   * offsets do not depend on which one ran.
+   * A start or end tag at `at` through the native path (native.ts). Returns the position after
+   * its '>', or -1 to let the state machine take the tag byte by byte; both check the same things
+   * in the same order, so results and error offsets do not depend on which one ran.
    */
   #nativeTag(buf: Uint8Array, at: number, end: number, n: number): number {
     const depth = this.#tree.depth;
-    if (depth === 0) return -1;
-    const isEnd = at + 1 < end && buf[at + 1] === 0x2f;
-    if (isEnd) {
-      // `</name>` of the open element: compared with its name byte by byte, no decoding. Any
-      // other end tag (white space before '>', a mismatch, non-ASCII) takes the slow path.
+    const native = this.#native;
+    if (depth === 0 || native === null) return -1;
+    if (at + 1 < end && buf[at + 1] === 0x2f) {
+      // `</name>` of the open element only; any other end tag takes the slow path.
       const name = this.#tree.openName();
-      const len = name.length;
-      const close = at + 2 + len;
-      if (close >= end || buf[close] !== 0x3e) return -1;
-      for (let k = 0; k < len; k++) {
-        const c = name.charCodeAt(k);
-        if (c >= 0x80 || buf[at + 2 + k] !== c) return -1; // a code unit is a byte only below 0x80
-      }
+      const next = native.endTag(buf, at, end, name);
+      if (next < 0) return -1;
       if (this.#parts.length !== 0) this.#commitText();
       this.#name = name;
       this.#nextState = this.#closeEnd();
-      return close + 1;
+      return next;
     }
     // A new stanza is bounded from this '<' on.
     let cap = end;
     if (depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
-    // Find the '>' natively, then decode exactly the tag. Without one, indexOf scans only the rest
-    // of this chunk, which all belongs to the tag.
-    const close = buf.indexOf(0x3e, at) - at;
-    if (close < 0 || close >= cap - at || close >= MAX_NATIVE_TAG) return -1;
-    const run = latin1(buf, at, at + close + 1);
-    const nameBytes = this.#limits.nameBytes;
-    const m = START_TAG.exec(run);
-    if (m === null || m[0].length !== close + 1 || m[1].length > nameBytes) return -1;
-    const attrs = m[2];
-    let count = 0;
-    if (attrs !== '') {
-      // Values need decoding only if the tag has a non-ASCII byte or a reference at all.
-      const plain = attrs.indexOf('&') < 0 && !NON_ASCII.test(attrs);
-      ATTRIBUTE.lastIndex = 0;
-      for (let a = ATTRIBUTE.exec(attrs); a !== null; a = ATTRIBUTE.exec(attrs)) {
-        if (a[1].length > nameBytes) return -1;
-        let value = a[2] ?? a[3];
-        if (!plain && value !== '') {
-          value = utf8Text(value);
-          if (value.indexOf('&') >= 0) {
-            let legal = true;
-            value = value.replace(REFERENCES, (_r, name?: string, dec?: string, hex?: string) => {
-              const v = referenceValue(name, dec, hex);
-              if (v === undefined) { legal = false; return ''; }
-              return v;
-            });
-            if (!legal) return -1;
-          }
-        }
-        this.#attrNames[count] = a[1];
-        this.#attrValues[count++] = value;
-      }
-    }
+    const next = native.tag(buf, at, cap, this.#limits.nameBytes, this.#attrNames, this.#attrValues);
+    if (next < 0) return -1;
+    const count = native.count;
     this.#startTag();
-    this.#name = m[1];
-    this.#attrCount = 0;
-    // Each name through #addAttribute, in order, for the same duplicate and count checks.
-    for (let k = 0; k < count; k++) {
-      this.#addAttribute(this.#attrNames[k]);
-      this.#attrCount++;
-    }
-    this.#nextState = this.#closeStart(m[3] === '/');
-    return at + close + 1;
-  }
-
-  /**
-   * A long run of plain ASCII is checked and decoded by native code (a regular expression over
-   * its Latin-1 string), not byte by byte: the pending token bytes before `from` are flushed, the
-   * plain part of [from, stop) joins the parts, and the position of the first byte that needs
-   * attention is returned. Windows are bounded so that a special byte soon after costs little.
-   */
-  #nativeRun(buf: Uint8Array, mark: number, from: number, stop: number, special: RegExp): number {
-    this.#pushRaw(buf, mark, from);
-    let i = from;
-    while (i < stop) {
-      const w = stop - i > NATIVE_WINDOW ? i + NATIVE_WINDOW : stop;
-      const run = latin1(buf, i, w);
-      const k = run.search(special);
-      if (k < 0) { this.#parts.push(run); i = w; continue; }
-      if (k > 0) this.#parts.push(run.slice(0, k));
-      return i + k;
-    }
-    return i;
+    this.#name = native.name;
+    // The checks of #addAttribute, in the same order.
+    if (count !== 0) checkAttributes(this.#attrNames, count, this.#limits.attributes, this.#tagStart);
+    this.#attrCount = count;
+    this.#nextState = this.#closeStart(native.empty);
+    return next;
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
@@ -765,8 +659,13 @@ export class XmlTokenizer {
   #commitText(): void {
     const parts = this.#parts;
     if (parts.length === 0) return;
-    if (this.#collecting) this.#tree.text(parts.length === 1 ? parts[0] : parts.join(''));
-    parts.length = 0;
+    if (parts.length === 1) {
+      const s = parts.pop()!;
+      if (this.#collecting) this.#tree.text(s);
+    } else {
+      if (this.#collecting) this.#tree.text(parts.join(''));
+      parts.length = 0;
+    }
   }
 
   /** A start tag's name begins: stanza bookkeeping and limits. */
@@ -786,12 +685,8 @@ export class XmlTokenizer {
   }
 
   #addAttribute(name: string): void {
-    const names = this.#attrNames;
-    const count = this.#attrCount;
-    // [40] STag, WFC: Unique Att Spec.
-    for (let k = 0; k < count; k++) if (names[k] === name) this.#fail('not-well-formed', `duplicate attribute ${name}`, this.#tagStart);
-    if (count >= this.#limits.attributes) this.#fail('policy-violation', `more than ${this.#limits.attributes} attributes`, this.#tagStart);
-    names[count] = name;
+    checkAttribute(this.#attrNames, this.#attrCount, name, this.#limits.attributes, this.#tagStart);
+    this.#attrNames[this.#attrCount] = name;
   }
 
   /** The start tag is complete: build the element; returns the next state. */

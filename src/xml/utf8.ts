@@ -7,8 +7,15 @@ const PIECE = 64; // code units per String.fromCharCode call: each is a slot on 
 /** Decodes validated UTF-8 byte ranges to strings through one reusable UTF-16 buffer. */
 export class Utf8Decoder {
   readonly #units = new Uint16Array(PIECE + 1);
+  readonly #native: ((bytes: Uint8Array, start: number, end: number) => string) | null;
+
+  /** `native`: the host's decoder (engine.ts), used for all but single bytes. */
+  constructor(native: ((bytes: Uint8Array, start: number, end: number) => string) | null = null) {
+    this.#native = native;
+  }
 
   decode(bytes: Uint8Array, start: number, end: number): string {
+    if (this.#native !== null && end - start > 1) return this.#native(bytes, start, end);
     if (end - start === 1 && bytes[start] < 0x80) return String.fromCharCode(bytes[start]);
     if (end - start <= PIECE) {
       let ascii = true;

@@ -69,6 +69,9 @@ export interface ClientOptions {
    *  likes). Default 4096 (RFC 7677 §4's floor) to 100_000 (10× Prosody 0.12's 10000). */
   minScramIterations?: number;
   maxScramIterations?: number;
+  /** The SCRAM keys (RFC 5802 §5.1 cache) to start from, e.g. kept from an earlier run; the client
+   *  updates this object when the server's salt or count changes. Default: a fresh, empty one. */
+  scramCache?: ScramCache;
   identity?: Identity;
 }
 
@@ -103,7 +106,7 @@ export class Client extends Emitter<ClientEvents> {
   readonly disco: Disco;
   readonly iq: IqTracker;
   readonly #sm: StreamManagement;
-  readonly #scramCache: ScramCache = {};
+  readonly #scramCache: ScramCache;
   readonly #backoff: Backoff;
   #stream: XmlStream | undefined;
   #status: ClientStatus = 'offline';
@@ -136,6 +139,7 @@ export class Client extends Emitter<ClientEvents> {
     super();
     this.#o = o;
     this.#jid = parseJid(o.jid);
+    this.#scramCache = o.scramCache ?? {};
     this.#sm = new StreamManagement({ maxUnacked: o.maxUnacked });
     this.#backoff = new Backoff(o.reconnect || {});
     this.iq = new IqTracker({

@@ -80,7 +80,7 @@ export class ConnectionError extends SpimeError {}
 /** What the client was waiting for when a deadline passed (issue 9, item 3: every wait on the
  *  peer has one). `connect`: TCP (and the handshake, for direct TLS); `tls`: the STARTTLS
  *  handshake; `features`: a stream header and its features; the others: the answer to that step. */
-export type TimeoutStep = 'connect' | 'tls' | 'features' | 'starttls' | 'sasl' | 'resume' | 'bind' | 'session' | 'enable' | 'close';
+export type TimeoutStep = 'connect' | 'tls' | 'features' | 'starttls' | 'sasl' | 'resume' | 'bind' | 'session' | 'enable' | 'close' | 'register';
 
 /** A deadline passed while waiting on the peer: `connection-timeout`, retried at backoff pace. */
 export class TimeoutError extends ConnectionError {

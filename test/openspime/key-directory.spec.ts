@@ -4,7 +4,7 @@ import { rsaPublicKeyFromBase64, rsaPublicKeysEqual } from '../../src/crypto/rsa
 import type { RsaPublicKey } from '../../src/crypto/crypto.js';
 import { OpenSpimeError } from '../../src/openspime/errors.js';
 import { NS_PUBKEY, NS_XMLDSIG } from '../../src/openspime/namespaces.js';
-import { answerPubkeys, KeyDirectory, parsePubkeys } from '../../src/openspime/pubkeys.js';
+import { answerPubkeys, answerPubkeysPublish, KeyDirectory, parsePubkeys, pubkeysPublishRequest } from '../../src/openspime/pubkeys.js';
 import { xml } from '../../src/xml/element.js';
 import vectors from '../vectors/openspime-vectors.js';
 import { CertNetwork, manualClock } from '../helpers/fake-network.js';
@@ -113,5 +113,34 @@ describe('answerPubkeys (certification service side)', () => {
     expect(cond(get(undefined))).toBe('bad-request');
     expect(cond(get(spime.jid, 'set'))).toBe('not-allowed');
     expect(answerPubkeys(xml('iq', { type: 'get' }, xml('ping', { xmlns: 'urn:xmpp:ping' })), keys)).toBeUndefined();
+  });
+});
+
+describe('answerPubkeysPublish (an account publishing its own key, PROTOCOL.md §5)', () => {
+  const held = new Map<string, RsaPublicKey[]>();
+  const ours = (jid: string) => jid.endsWith('@example.org');
+  const publish = (from: string | undefined, jid: string, keys = [key(spime)]) => {
+    const iq = pubkeysPublishRequest('keys.example.org', jid, keys);
+    iq.attrs.id = 'p1';
+    if (from !== undefined) iq.attrs.from = from;
+    return answerPubkeysPublish(iq, ours, (j, k) => { held.set(j, k); });
+  };
+  const cond = (r: ReturnType<typeof publish>) => r!.getChild('error')!.getChildren()[0].name;
+  test('its own bare JID, from its session: stored, empty result addressed back', () => {
+    const r = publish('spime-7@example.org/provision', 'spime-7@example.org')!;
+    expect([r.attr('type'), r.attr('id'), r.attr('to')]).toEqual(['result', 'p1', 'spime-7@example.org/provision']);
+    expect(rsaPublicKeysEqual(held.get('spime-7@example.org')![0]!, key(spime))).toBe(true);
+  });
+  test('another JID → forbidden; a foreign domain or no from → not-allowed; no usable key → bad-request; nothing stored', () => {
+    held.clear();
+    expect(cond(publish('mallory@example.org/x', 'spime-7@example.org'))).toBe('forbidden');
+    expect(cond(publish('spime-7@elsewhere.net/x', 'spime-7@elsewhere.net'))).toBe('not-allowed');
+    expect(cond(publish(undefined, 'spime-7@example.org'))).toBe('not-allowed');
+    expect(cond(publish('spime-7@example.org/x', 'spime-7@example.org', []))).toBe('bad-request');
+    expect(held.size).toBe(0);
+  });
+  test('a get, or another payload, is not its business', () => {
+    expect(answerPubkeysPublish(xml('iq', { type: 'get', from: 'a@example.org' }, xml('pubkeys', { xmlns: NS_PUBKEY, jid: 'a@example.org' })), ours, () => {})).toBeUndefined();
+    expect(answerPubkeysPublish(xml('iq', { type: 'set', from: 'a@example.org' }, xml('ping', { xmlns: 'urn:xmpp:ping' })), ours, () => {})).toBeUndefined();
   });
 });

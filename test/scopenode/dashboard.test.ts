@@ -101,7 +101,7 @@ beforeAll(async () => {
   }
   for (const [i, s] of spimes.entries()) await s.reporter.report(walk(i, 0, 20), i, 2);
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: process.env.SPIMEKIT_CHROMIUM ?? '/usr/bin/chromium', // Debian's; npm test installs it
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }, 180_000);

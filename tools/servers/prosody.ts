@@ -34,6 +34,12 @@ export interface ProsodyOptions {
    * create nodes (ejabberd's harness lets every local user).
    */
   admins?: string[];
+  /** XEP-0077 in-band registration open to anyone on loopback (mod_register, `allow_registration`):
+   *  what `spimekit provision --register inband` uses. Default off. */
+  inBandRegistration?: boolean;
+  /** The log's lowest level; default "debug" (what a failing test wants to read). A big fleet
+   *  uses "info": debug logging of every stanza is most of Prosody's CPU per report and login. */
+  logLevel?: 'debug' | 'info' | 'warn';
   /** Lua appended to the global section (before the VirtualHost). */
   extraGlobalConfig?: string;
   /** Keep the temp dir after stop() (or set SPIMEKIT_KEEP_SERVER_DIRS=1). */
@@ -54,17 +60,40 @@ const PLAIN_PASSWORD = /^[\x21-\x7e]{1,256}$/;
  * ServerKey (RFC 5802 §3) in hex, a UUID salt and the iteration count. PBKDF2 runs on libuv's
  * thread pool, not the event loop.
  */
-async function scramAccount(password: string, hash: 'SHA-1' | 'SHA-256', iterations: number): Promise<string> {
+export async function scramAccount(password: string, hash: 'SHA-1' | 'SHA-256', iterations: number): Promise<ScramAccount> {
   const algorithm = hash === 'SHA-1' ? 'sha1' : 'sha256';
   const salt = randomUUID();
   const salted = await new Promise<Buffer>((resolve, reject) => pbkdf2(password, salt, iterations, hash === 'SHA-1' ? 20 : 32, algorithm, (e, k) => (e ? reject(e) : resolve(k))));
   const clientKey = createHmac(algorithm, salted).update('Client Key').digest();
   const storedKey = createHash(algorithm).update(clientKey).digest('hex');
   const serverKey = createHmac(algorithm, salted).update('Server Key').digest('hex');
-  return `return {\n\t["iteration_count"] = ${iterations};\n\t["server_key"] = ${lua(serverKey)};\n\t["stored_key"] = ${lua(storedKey)};\n\t["salt"] = ${lua(salt)};\n};\n`;
+  return { hash, salt, iterations, storedKey, serverKey, clientKey: clientKey.toString('hex') };
 }
 
-export async function startProsody(options: ProsodyOptions = {}): Promise<TestServer> {
+/** A SCRAM account as Prosody stores it (hex keys, the salt as text), plus the client's ClientKey:
+ *  kept by a fleet's cache (tools/fleet/identities.ts) so neither side runs PBKDF2 again. */
+export interface ScramAccount {
+  hash: 'SHA-1' | 'SHA-256';
+  salt: string;
+  iterations: number;
+  storedKey: string;
+  serverKey: string;
+  clientKey: string;
+}
+
+const accountFile = (a: ScramAccount) =>
+  `return {\n\t["iteration_count"] = ${a.iterations};\n\t["server_key"] = ${lua(a.serverKey)};\n\t["stored_key"] = ${lua(a.storedKey)};\n\t["salt"] = ${lua(a.salt)};\n};\n`;
+
+/** Prosody's harness: the common TestServer, plus what a fleet and the provisioning tool use. */
+export interface ProsodyServer extends TestServer {
+  kind: 'prosody';
+  /** The generated config (for `prosodyctl --config`, the server's admin command). */
+  configPath: string;
+  /** An account from its SCRAM record (no PBKDF2: the record was computed once and kept). */
+  registerScram(user: string, account: ScramAccount): void;
+}
+
+export async function startProsody(options: ProsodyOptions = {}): Promise<ProsodyServer> {
   const host = options.host ?? 'spimekit.test';
   const dir = mkdtempSync(join(tmpdir(), 'spimekit-prosody-'));
   const dataDir = join(dir, 'data');
@@ -89,8 +118,9 @@ legacy_ssl_ports = { }
 component_ports = { ${componentPort} }
 component_interfaces = { "127.0.0.1" }
 s2s_ports = { }
-log = { { levels = { min = "debug" }, to = "file", filename = ${lua(logPath)} } }
-modules_enabled = { "tls", "saslauth", "disco", "ping", "time", "version", "smacks", "roster", "posix" }
+log = { { levels = { min = ${lua(options.logLevel ?? 'debug')} }, to = "file", filename = ${lua(logPath)} } }
+modules_enabled = { "tls", "saslauth", "disco", "ping", "time", "version", "smacks", "roster", "posix"${options.inBandRegistration ? ', "register"' : ''} }
+allow_registration = ${options.inBandRegistration ? 'true' : 'false'}
 modules_disabled = { "s2s", "offline" }
 authentication = "internal_hashed"
 password_hash = ${lua(options.scramHash ?? 'SHA-1')}
@@ -111,6 +141,15 @@ Component ${lua('keys.' + host)}
 `);
 
   const accountsDir = join(dataDir, datamanagerEncode(host), 'accounts');
+  const writeAccount = (user: string, account: ScramAccount) => {
+    const file = join(accountsDir, `${datamanagerEncode(user)}.dat`);
+    // never re-create the dir of a server stopped meanwhile (it would be left behind)
+    if (!existsSync(dataDir)) throw new Error(`register ${user}@${host}: the server was stopped`);
+    mkdirSync(accountsDir, { recursive: true });
+    const tmp = `${file}.${randomUUID()}.tmp`;
+    writeFileSync(tmp, accountFile(account));
+    renameSync(tmp, file);
+  };
   const keep = options.keepDir || process.env.SPIMEKIT_KEEP_SERVER_DIRS === '1';
   const start = () => spawnServer('prosody', ['--config', configPath, '-F'], {
     outPath: join(dir, 'prosody.out'), logPaths: [logPath], ports: [c2sPort, directTlsPort, componentPort], dir: keep ? undefined : dir,
@@ -135,6 +174,7 @@ Component ${lua('keys.' + host)}
     caPem: pki.caPem,
     caPath: pki.caPath,
     configDir: dir,
+    configPath,
     logPath,
     get pid() { return proc.pid; },
     async register(user: string, password: string) {
@@ -143,14 +183,7 @@ Component ${lua('keys.' + host)}
       // each instead of a prosodyctl process each (a Lua VM loading Prosody, ~0.1 s of CPU: 200
       // accounts took 20 s). Atomically (rename), so a login never reads half a file.
       if (PLAIN_NODE.test(user) && PLAIN_PASSWORD.test(password)) {
-        const file = join(accountsDir, `${datamanagerEncode(user)}.dat`);
-        const text = await scramAccount(password, options.scramHash ?? 'SHA-1', options.scramIterations ?? 10000);
-        // never re-create the dir of a server stopped meanwhile (it would be left behind)
-        if (!existsSync(dataDir)) throw new Error(`register ${user}@${host}: the server was stopped`);
-        mkdirSync(accountsDir, { recursive: true });
-        const tmp = `${file}.${randomUUID()}.tmp`;
-        writeFileSync(tmp, text);
-        renameSync(tmp, file);
+        writeAccount(user, await scramAccount(password, options.scramHash ?? 'SHA-1', options.scramIterations ?? 10000));
         return;
       }
       // prosodyctl nodepreps the name and SASLpreps the password, then writes the same file.
@@ -160,6 +193,11 @@ Component ${lua('keys.' + host)}
         const err = e as { stderr?: string; stdout?: string; message: string };
         throw new Error(`prosodyctl register ${user}@${host} failed: ${err.stderr || err.stdout || err.message}`);
       }
+    },
+    registerScram(user: string, account: ScramAccount) {
+      if (!PLAIN_NODE.test(user)) throw new Error(`registerScram: '${user}' is not a plain node name`);
+      if (account.hash !== (options.scramHash ?? 'SHA-1')) throw new Error(`registerScram: a ${account.hash} account on a ${options.scramHash ?? 'SHA-1'} server`);
+      writeAccount(user, account);
     },
     async restart() {
       await proc.stop();
