@@ -108,7 +108,8 @@ try {
     const path = join(dir, `${name}.json`);
     writeFileSync(path, JSON.stringify({
       jid: `spime@${host}`, password: 'spime-pw', host: '127.0.0.1', port: server!.c2sPort, ca: server!.caPem, key: pem,
-      cert: server!.componentDomain, scopeNode: `scopenode@${host}/scope`, scopeNodeCert: server!.componentDomain,
+      // the shape `spimekit provision` writes (tools/provision.ts), plus the reporting cadence
+      format: 'spimekit-provisioning-1', keyService: server!.componentDomain, scopeNode: `scopenode@${host}/scope`,
       samplePeriodMs: 300, maxEntries: 5, maxWaitMs: 1000,
       claimSecret: SECRET, ownerCerts: [server!.componentDomain], ...extra,
     }));

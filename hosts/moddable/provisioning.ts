@@ -39,7 +39,7 @@ export interface Provisioning {
 }
 
 // Field names are NVS keys on the ESP32: 15 bytes at most.
-const STRINGS = ['jid', 'password', 'ca', 'key', 'cert', 'scopeNode', 'scopeNodeCert'] as const;
+const STRINGS = ['jid', 'password', 'ca', 'key', 'scopeNode'] as const;
 const OPTIONAL_STRINGS = ['host', 'servername', 'claimSecret', 'wifiSsid', 'wifiPassword', 'ntp'] as const;
 const OPTIONAL_NUMBERS = ['port', 'samplePeriodMs', 'maxEntries', 'maxWaitMs'] as const;
 
@@ -63,6 +63,16 @@ export function readProvisioning(get: (name: string) => unknown): Provisioning {
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new ProvisioningError(`${name} must be a positive integer`);
     out[name] = v;
   }
+  // `spimekit provision`'s record (tools/provision.ts, format spimekit-provisioning-1) names the
+  // key service `keyService`; the ScopeNode's key defaults to the same service
+  const format = get('format');
+  if (format !== undefined && format !== 'spimekit-provisioning-1') throw new ProvisioningError(`unknown format ${String(format)}`);
+  const cert = get('cert') ?? get('keyService');
+  if (typeof cert !== 'string' || !cert) throw new ProvisioningError('cert (or keyService) missing');
+  out.cert = cert;
+  const scopeNodeCert = get('scopeNodeCert') ?? cert;
+  if (typeof scopeNodeCert !== 'string' || !scopeNodeCert) throw new ProvisioningError('scopeNodeCert must be a non-empty string');
+  out.scopeNodeCert = scopeNodeCert;
   const services = get('ownerCerts');
   if (services !== undefined) {
     // JSON: an array; NVS: one comma-separated string
@@ -78,7 +88,8 @@ export function readProvisioning(get: (name: string) => unknown): Provisioning {
   const p = out as unknown as Provisioning;
   if (!/^[^@/\s]+@[^@/\s]+$/.test(p.jid)) throw new ProvisioningError('jid must be a bare JID (local@domain)');
   if (p.port !== undefined && p.port > 65535) throw new ProvisioningError('port out of range');
-  if (!p.ca.includes('-----BEGIN CERTIFICATE-----')) throw new ProvisioningError('ca must be a PEM certificate');
+  // the device has no CA bundle of its own: the record must carry the trust anchor
+  if (!p.ca.includes('-----BEGIN CERTIFICATE-----')) throw new ProvisioningError('ca must be a PEM certificate (the device has no built-in CA bundle)');
   if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(p.key)) throw new ProvisioningError('key must be a PEM RSA private key');
   return p;
 }
