@@ -55,3 +55,80 @@ declare module 'embedded:io/serial' {
   }
   export default Serial;
 }
+
+declare module 'embedded:io/socket/tcp' {
+  type ByteBuffer = ArrayBufferLike | ArrayBufferView;
+  export type Options = ((({ address: string } | { host: string }) & { port: number }) | { from: TCP }) & {
+    nodelay?: boolean;
+    onReadable?: (this: TCP, bytes: number) => void;
+    onWritable?: (this: TCP, bytes: number) => void;
+    onError?: (this: TCP) => void;
+    format?: 'number' | 'buffer';
+    target?: unknown;
+  };
+  export default class TCP {
+    constructor(options: Options);
+    readonly remoteAddress: string | undefined;
+    readonly remotePort: number | undefined;
+    read(byteLength?: number): number | ArrayBuffer;
+    read(buffer: ByteBuffer): void;
+    // the SDK's typing says void; lin and lwIP return the bytes still writable
+    write(value: number | ByteBuffer): void;
+    close(): void;
+    format: 'number' | 'buffer';
+  }
+}
+
+declare module 'preference' {
+  const Preference: {
+    set: (domain: string, key: string, value: string | boolean | number | ArrayBuffer) => void;
+    get: (domain: string, key: string) => string | boolean | number | ArrayBuffer | undefined;
+    delete: (domain: string, key: string) => void;
+    keys: (domain: string) => string[];
+  };
+  export default Preference;
+}
+
+declare module 'embedded:storage/flash' {
+  type ByteBuffer = ArrayBufferLike | ArrayBufferView;
+  export interface FlashStatus { size: number; blockLength: number; blocks: number; writeAlign: number; eraseValue: number }
+  export class Flash {
+    close(): void;
+    eraseBlock(start: number, end?: number): void;
+    read(byteLength: number, byteOffset: number): ArrayBuffer;
+    read(buffer: ByteBuffer, byteOffset: number): number;
+    write(buffer: ByteBuffer, byteOffset: number): void;
+    status(): FlashStatus;
+    format: 'buffer';
+  }
+  const FlashStorage: { open(options: { path: string; mode?: 'r' | 'r+' }): Flash };
+  export default FlashStorage;
+}
+
+declare module 'net' {
+  const Net: { resolve(name: string, callback: (name: string, address?: string) => void): void };
+  export default Net;
+}
+
+declare module 'sntp' {
+  type SNTPCallback = (message: -1 | 1 | 2, value?: number) => void;
+  class SNTP {
+    static readonly time: 1;
+    static readonly retry: 2;
+    static readonly error: -1;
+    constructor(options: { host: string }, callback: SNTPCallback);
+  }
+  export default SNTP;
+}
+
+declare module 'embedded:network/interface/wifi' {
+  class WiFi {
+    constructor(options: { onChanged?: (this: WiFi, property: 'connection' | 'address') => void });
+    close(): void;
+    connect(options: { SSID: string; password?: string }): void;
+    disconnect(): void;
+    readonly connection: number;
+    readonly address: string | undefined;
+  }
+  export default WiFi;
+}

@@ -123,7 +123,8 @@ export function utf8Decode(bytes: Uint8Array): string | undefined {
     }
     if ((n === 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n === 4 && (c < 0x10000 || c > 0x10ffff))) return undefined;
     chunk.push(c);
-    if (chunk.length >= 1024) { parts.push(String.fromCodePoint(...chunk)); chunk = []; }
+    // each spread argument is a slot on the XS stack (384 by default on the ESP32): small chunks
+    if (chunk.length >= 128) { parts.push(String.fromCodePoint(...chunk)); chunk = []; }
     i += n;
   }
   if (chunk.length) parts.push(String.fromCodePoint(...chunk));

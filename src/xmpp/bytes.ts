@@ -35,7 +35,8 @@ export function utf8Decode(b: Uint8Array): string {
     }
     if ((len === 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) || (len === 4 && (cp < 0x10000 || cp > 0x10ffff))) throw new RangeError('invalid UTF-8');
     chunk.push(cp);
-    if (chunk.length >= 1024) { s += String.fromCodePoint(...chunk); chunk = []; }
+    // each spread argument is a slot on the XS stack (384 by default on the ESP32): small chunks
+    if (chunk.length >= 128) { s += String.fromCodePoint(...chunk); chunk = []; }
     i += len;
   }
   return s + String.fromCodePoint(...chunk);
