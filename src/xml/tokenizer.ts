@@ -18,13 +18,12 @@ import { XmlError } from './errors.js';
 import type { XmlCondition } from './errors.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
-import { Utf8Decoder } from './utf8.js';
 import { xmlEngine } from './engine.js';
-import { NameTable } from './names.js';
 import { NativePaths } from './native.js';
 import { ATTR_SPECIAL, NATIVE_AFTER } from './patterns.js';
 import { KW_COMMENT, MAX_DECL, bangKeyword, checkKeyword } from './prolog.js';
 import { StanzaAssembler } from './stanza.js';
+import { TokenBytes } from './token.js';
 import type { XmlStreamHandler } from './stanza.js';
 import { checkXmlDecl } from './xmldecl.js';
 
@@ -48,20 +47,12 @@ export class XmlTokenizer {
   readonly #limits: XmlLimits;
   readonly #stanzas: StanzaAssembler; // stanza.ts
   readonly #parts: string[]; // the assembler's: decoded pieces of the current text node or attribute value
-  readonly #decoder = new Utf8Decoder(xmlEngine.decodeUtf8);
   readonly #native: NativePaths | null = xmlEngine.cheapLoops ? null : new NativePaths(); // engine.ts
-  readonly #latin1 = xmlEngine.decodeLatin1; // engine.ts
-  #chunkText: string | null = null; // the current chunk as Latin-1, made on first use (#take)
-  #lastNonAscii = -1; // offset of the last UTF-8 lead byte seen
-  readonly #names: NameTable | null = xmlEngine.cheapLoops ? new NameTable(this.#decoder) : null;
+  readonly #token = new TokenBytes(); // token.ts
 
   #error: Error | null = null;
   #base = 0; // absolute offset of the current chunk's first byte
   #state = MISC;
-  // The current token's bytes from earlier chunks.
-  #carry = new Uint8Array(64);
-  #carryLen = 0;
-  #rawOpen = false; // a token continues from the previous chunk
   #skipLF = false; // §2.11: a CR ended the previous chunk; a following LF is part of it
   // UTF-8 sequence in progress (RFC 3629 §4 table).
   #need = 0;
@@ -95,16 +86,13 @@ export class XmlTokenizer {
     this.#error = null;
     this.#base = 0;
     this.#state = MISC;
-    this.#carryLen = 0;
-    if (this.#carry.length > 4096) this.#carry = new Uint8Array(64);
-    this.#rawOpen = false;
+    this.#token.reset();
     this.#skipLF = false;
     this.#need = 0;
     this.#lo = 0x80;
     this.#hi = 0xbf;
     this.#brackets = 0;
     this.#bomLen = 0;
-    this.#lastNonAscii = -1;
     this.#stanzas.reset();
   }
 
@@ -125,7 +113,7 @@ export class XmlTokenizer {
     if (this.#error) throw this.#error;
     const at = this.#base;
     const state = this.#state;
-    const between = this.#need === 0 && !this.#rawOpen && (state === MISC || state === TEXT) && this.#stanzas.between(state === TEXT);
+    const between = this.#need === 0 && !this.#token.open && (state === MISC || state === TEXT) && this.#stanzas.between(state === TEXT);
     if (!between) {
       this.#error = new XmlError('not-well-formed', this.#stanzas.tree.depth || state !== MISC ? 'input ends inside an element' : 'no root element', at);
       throw this.#error;
@@ -136,51 +124,9 @@ export class XmlTokenizer {
     throw new XmlError(condition, message, offset);
   }
 
-  /** The current token's bytes up to `end` (exclusive) as a string, less `trim` bytes at its end. */
-  #take(buf: Uint8Array, mark: number, end: number, trim = 0): string {
-    this.#rawOpen = false;
-    if (this.#carryLen === 0) {
-      if (end - trim <= mark) return '';
-      // ASCII (no lead byte since the token began): a slice of the chunk's Latin-1 string, which
-      // V8 makes without copying.
-      if (this.#latin1 !== null && this.#lastNonAscii < this.#base + mark) {
-        if (this.#chunkText === null) this.#chunkText = this.#latin1(buf, 0, buf.length);
-        return this.#chunkText.slice(mark, end - trim);
-      }
-      return this.#decoder.decode(buf, mark, end - trim);
-    }
-    this.#append(buf, mark, end);
-    const len = this.#carryLen - trim;
-    this.#carryLen = 0;
-    return this.#decoder.decode(this.#carry, 0, len);
-  }
-
-  /** The current token, a name: interned where the engine makes that cheap (names.ts). */
-  #takeName(buf: Uint8Array, mark: number, end: number): string {
-    const names = this.#names;
-    if (names === null) return this.#take(buf, mark, end);
-    this.#rawOpen = false;
-    if (this.#carryLen === 0) return names.name(buf, mark, end);
-    this.#append(buf, mark, end);
-    const len = this.#carryLen;
-    this.#carryLen = 0;
-    return names.name(this.#carry, 0, len);
-  }
-
-  #append(buf: Uint8Array, from: number, to: number): void {
-    const need = this.#carryLen + to - from;
-    if (need > this.#carry.length) {
-      const bigger = new Uint8Array(Math.max(need, this.#carry.length * 2));
-      bigger.set(this.#carry.subarray(0, this.#carryLen));
-      this.#carry = bigger;
-    }
-    this.#carry.set(buf.subarray(from, to), this.#carryLen);
-    this.#carryLen = need;
-  }
-
   /** Fails at the first byte past the name limit, if the name so far (from `mark` to `i`) passes it. */
   #checkName(mark: number, i: number): void {
-    const over = this.#carryLen + i - mark - this.#limits.nameBytes;
+    const over = this.#token.carryLen + i - mark - this.#limits.nameBytes;
     if (over > 0) this.#fail('policy-violation', `name longer than ${this.#limits.nameBytes} bytes`, this.#base + i - over);
   }
 
@@ -189,7 +135,8 @@ export class XmlTokenizer {
     const base = this.#base;
     let i = 0;
     let state = this.#state;
-    let mark = this.#rawOpen ? 0 : -1; // start of the current token's bytes in this chunk
+    const tok = this.#token;
+    let mark = tok.open ? 0 : -1; // start of the current token's bytes in this chunk
     if (this.#skipLF && n > 0) {
       this.#skipLF = false;
       if (buf[0] === 0x0a) { i = 1; if (mark === 0) mark = 1; }
@@ -199,7 +146,7 @@ export class XmlTokenizer {
     let b = 0;
     const native = this.#native;
     native?.forget();
-    this.#chunkText = null;
+    tok.chunk(base);
     // Hot state in locals, stored back at the end.
     let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
@@ -230,7 +177,7 @@ export class XmlTokenizer {
       }
       if (b >= 0x80) {
         seqStart = base + i;
-        this.#lastNonAscii = seqStart;
+        tok.lastNonAscii = seqStart;
         if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
         else if (b >= 0xe0 && b <= 0xef) {
           need = 2; cp = b & 0x0f;
@@ -281,7 +228,7 @@ export class XmlTokenizer {
           if (state === CDATA) {
             // [21] CDEnd: the two ']' before '>' are not content.
             if (b === 0x3e && brackets >= 2) {
-              if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
+              if (mark >= 0) { const s2 = tok.take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
               i++;
               mark = st.collecting ? i : -1;
               state = TEXT;
@@ -304,8 +251,8 @@ export class XmlTokenizer {
           // '<' '&' '>' are plain in a CDATA section: only text gets here with them.
           if (b === 0x3c) { // '<'
             if (mark >= 0) {
-              if (mark < i || this.#carryLen !== 0) this.#pushRaw(buf, mark, i);
-              else this.#rawOpen = false;
+              if (mark < i || tok.carryLen !== 0) this.#pushRaw(buf, mark, i);
+              else tok.open = false;
               mark = -1;
             }
             st.tagStart = base + i;
@@ -358,9 +305,9 @@ export class XmlTokenizer {
           if (b === this.#quote) {
             const parts = this.#parts;
             let value: string;
-            if (parts.length === 0) value = this.#take(buf, mark, i);
+            if (parts.length === 0) value = tok.take(buf, mark, i);
             else {
-              parts.push(this.#take(buf, mark, i));
+              parts.push(tok.take(buf, mark, i));
               value = parts.join('');
               parts.length = 0;
             }
@@ -418,7 +365,7 @@ export class XmlTokenizer {
             state = DECL;
             brackets = 0;
             mark = i - 1;
-            if (mark < 0) { this.#append(new Uint8Array([0x3c]), 0, 1); mark = 0; this.#rawOpen = true; }
+            if (mark < 0) { tok.append(new Uint8Array([0x3c]), 0, 1); mark = 0; tok.open = true; }
           } else this.#fail('not-well-formed', 'unexpected character after <', base + i);
           i++;
           break;
@@ -432,7 +379,7 @@ export class XmlTokenizer {
           const space = (ASCII[b] & C_SPACE) !== 0;
           if (state === START_NAME) {
             if (space || b === 0x3e || b === 0x2f) {
-              st.name = this.#takeName(buf, mark, i); mark = -1;
+              st.name = tok.takeName(buf, mark, i); mark = -1;
               st.attrCount = 0;
               this.#needSpace = false;
               if (space) state = TAG;
@@ -441,19 +388,19 @@ export class XmlTokenizer {
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === ATTR_NAME) {
             if (space || b === 0x3d) {
-              const name = this.#takeName(buf, mark, i); mark = -1;
+              const name = tok.takeName(buf, mark, i); mark = -1;
               st.addAttribute(name);
               state = space ? ATTR_EQ : ATTR_QUOTE;
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === END_NAME) {
             if (space || b === 0x3e) {
-              st.name = this.#takeName(buf, mark, i); mark = -1;
+              st.name = tok.takeName(buf, mark, i); mark = -1;
               if (space) state = END_TAIL;
               else { state = (st.closeEnd() ? MISC : TEXT); end = st.endFor(n, base); mark = st.collecting ? i + 1 : -1; }
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else { // ENT_NAME
             if (b !== 0x3b) this.#fail('not-well-formed', 'entity reference must end with ;', base + i);
-            const name = this.#take(buf, mark, i);
+            const name = tok.take(buf, mark, i);
             const value = entityValue(name, this.#entStart);
             state = this.#entityEnd(value);
             mark = this.#entReturn === ATTR_VALUE || st.collecting ? i + 1 : -1;
@@ -555,7 +502,7 @@ export class XmlTokenizer {
         case DECL:
           if (b === 0x3e && brackets === 1) {
             i++;
-            const text = this.#take(buf, mark, i);
+            const text = tok.take(buf, mark, i);
             mark = -1;
             checkXmlDecl(text, st.tagStart);
             state = MISC;
@@ -564,26 +511,26 @@ export class XmlTokenizer {
           brackets = b === 0x3f ? 1 : 0;
           if ((ASCII[b] & C_CHAR) === 0) this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
-          if (this.#carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', st.tagStart);
+          if (tok.carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', st.tagStart);
           break;
       }
     }
     if (i < n) this.#fail('policy-violation', `stanza larger than ${this.#limits.stanzaBytes} bytes`, base + i);
     this.#state = state;
     this.#need = need; this.#lo = lo; this.#hi = hi; this.#cp = cp; this.#seqStart = seqStart; this.#brackets = brackets;
-    if (mark >= 0 && mark < n) { this.#append(buf, mark, n); this.#rawOpen = true; }
-    else this.#rawOpen = mark >= 0;
+    if (mark >= 0 && mark < n) { tok.append(buf, mark, n); tok.open = true; }
+    else tok.open = mark >= 0;
   }
 
   /** Text from `from` on through the native path (native.ts); returns where it stopped. */
   #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
-    if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
+    if (mark < from || this.#token.carryLen !== 0) this.#pushRaw(buf, mark, from);
     return this.#native!.text(buf, from, end, this.#parts);
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
   #pushRaw(buf: Uint8Array, mark: number, i: number): void {
-    const s = this.#take(buf, mark, i);
+    const s = this.#token.take(buf, mark, i);
     if (s !== '') this.#parts.push(s);
   }
 
