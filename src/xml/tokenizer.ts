@@ -238,7 +238,8 @@ export class XmlTokenizer {
           } else if (native !== null && mark >= 0 && (TEXT_PLAIN[b] === 1 || b >= 0x80 || b === 0x26)) {
             // Text to keep: the native path, from its first byte (the view is usually there).
             const s = i;
-            i = this.#nativeText(buf, mark, i, end);
+            if (mark < i || tok.carryLen !== 0) this.#pushRaw(buf, mark, i);
+            i = native.text(buf, i, end, this.#parts);
             mark = i;
             if (i > s) brackets = 0;
           }
@@ -520,12 +521,6 @@ export class XmlTokenizer {
     this.#need = need; this.#lo = lo; this.#hi = hi; this.#cp = cp; this.#seqStart = seqStart; this.#brackets = brackets;
     if (mark >= 0 && mark < n) { tok.append(buf, mark, n); tok.open = true; }
     else tok.open = mark >= 0;
-  }
-
-  /** Text from `from` on through the native path (native.ts); returns where it stopped. */
-  #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
-    if (mark < from || this.#token.carryLen !== 0) this.#pushRaw(buf, mark, from);
-    return this.#native!.text(buf, from, end, this.#parts);
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
