@@ -4,9 +4,12 @@
 // each top-level stanza as one element tree, and the stream end.
 //
 // Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
-// decoded early); strings are decoded once per name, attribute value or text run.
-// Parts: outside the root and `<!` (prolog.ts), content and references (content.ts), attribute
-// checks (tags.ts), the native fast paths (native.ts); this module is the state machine itself.
+// decoded early); strings are decoded once per name, attribute value or text run (token.ts).
+// Parts: outside the root and `<!` (prolog.ts, xmldecl.ts), content and references (content.ts),
+// attribute checks (tags.ts), the current token (token.ts), stanza bookkeeping: the tag being
+// read, trees, per-stanza limits and the handler's events (stanza.ts), the native fast paths
+// (native.ts). This module is the state switch itself, one loop over the bytes: on XS a call per
+// byte or token costs more than the work, so the states are cases here, not functions.
 // How it scans depends on the engine (engine.ts). On XS (the device) plain tags and text runs that
 // lie inside one chunk are checked and decoded by regular expressions over a Latin-1 view
 // (native.ts), native there; on a JIT (Node) the byte loops below are faster, names are interned
