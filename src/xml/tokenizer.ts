@@ -4,9 +4,12 @@
 // each top-level stanza as one element tree, and the stream end.
 //
 // Only the current token is carried across chunks (as bytes, so a split UTF-8 sequence is never
-// decoded early); strings are decoded once per name, attribute value or text run.
-// Parts: outside the root and `<!` (prolog.ts), content and references (content.ts), attribute
-// checks (tags.ts), the native fast paths (native.ts); this module is the state machine itself.
+// decoded early); strings are decoded once per name, attribute value or text run (token.ts).
+// Parts: outside the root and `<!` (prolog.ts, xmldecl.ts), content and references (content.ts),
+// attribute checks (tags.ts), the current token (token.ts), stanza bookkeeping: the tag being
+// read, trees, per-stanza limits and the handler's events (stanza.ts), the native fast paths
+// (native.ts). This module is the state switch itself, one loop over the bytes: on XS a call per
+// byte or token costs more than the work, so the states are cases here, not functions.
 // How it scans depends on the engine (engine.ts). On XS (the device) plain tags and text runs that
 // lie inside one chunk are checked and decoded by regular expressions over a Latin-1 view
 // (native.ts), native there; on a JIT (Node) the byte loops below are faster, names are interned
@@ -14,29 +17,20 @@
 // byte through the state machine, so results never depend on the path.
 import { ASCII, C_CHAR, C_NAME, C_NAME_START, C_SPACE, isNameCode, isNameStartCode } from './chars.js';
 import { ATTR_PLAIN, CDATA_PLAIN, TEXT_PLAIN, characterValue, entityValue, referenceDigit } from './content.js';
-import type { XmlElement } from './element.js';
 import { XmlError } from './errors.js';
 import type { XmlCondition } from './errors.js';
 import { DEFAULT_XML_LIMITS } from './limits.js';
 import type { XmlLimits } from './limits.js';
-import { TreeBuilder } from './tree.js';
-import { Utf8Decoder } from './utf8.js';
 import { xmlEngine } from './engine.js';
-import { NameTable } from './names.js';
 import { NativePaths } from './native.js';
 import { ATTR_SPECIAL, NATIVE_AFTER } from './patterns.js';
 import { KW_COMMENT, MAX_DECL, bangKeyword, checkKeyword } from './prolog.js';
-import { checkAttribute, checkAttributes } from './tags.js';
+import { StanzaAssembler } from './stanza.js';
+import { TokenBytes } from './token.js';
+import type { XmlStreamHandler } from './stanza.js';
 import { checkXmlDecl } from './xmldecl.js';
 
-export interface XmlStreamHandler {
-  /** The stream's root start tag (RFC 6120 §4.7); `namespaces` are the declarations it makes, '' for the default. */
-  streamStart(header: XmlElement, namespaces: Record<string, string>): void;
-  /** One complete child of the root (RFC 6120 §4.1 "first-level element"), or the whole root in document mode. */
-  stanza(element: XmlElement): void;
-  /** The root's end tag (RFC 6120 §4.4). */
-  streamEnd(): void;
-}
+export type { XmlStreamHandler } from './stanza.js';
 
 export interface XmlTokenizerOptions extends Partial<XmlLimits> {
   /** 'stream' (default): the root is an XMPP stream. 'document': the root itself is delivered to `stanza`. */
@@ -53,26 +47,15 @@ const TEXT = 14, ENTITY = 15, ENT_NAME = 16, CHARREF = 17, DEC = 18, HEX = 19;
 const BANG = 20, KEYWORD = 21, CDATA = 22;
 
 export class XmlTokenizer {
-  readonly #handler: XmlStreamHandler;
   readonly #limits: XmlLimits;
-  readonly #document: boolean;
-  readonly #stanzaDepth: number; // depth (open elements) at which a stanza is a child
-  readonly #decoder = new Utf8Decoder(xmlEngine.decodeUtf8);
+  readonly #stanzas: StanzaAssembler; // stanza.ts
+  readonly #parts: string[]; // the assembler's: decoded pieces of the current text node or attribute value
   readonly #native: NativePaths | null = xmlEngine.cheapLoops ? null : new NativePaths(); // engine.ts
-  readonly #latin1 = xmlEngine.decodeLatin1; // engine.ts
-  #chunkText: string | null = null; // the current chunk as Latin-1, made on first use (#take)
-  #lastNonAscii = -1; // offset of the last UTF-8 lead byte seen
-  readonly #names: NameTable | null = xmlEngine.cheapLoops ? new NameTable(this.#decoder) : null;
-  readonly #tree: TreeBuilder;
+  readonly #token = new TokenBytes(); // token.ts
 
   #error: Error | null = null;
   #base = 0; // absolute offset of the current chunk's first byte
   #state = MISC;
-  // The current token's bytes from earlier chunks.
-  #carry = new Uint8Array(64);
-  #carryLen = 0;
-  #rawOpen = false; // a token continues from the previous chunk
-  #parts: string[] = []; // decoded pieces of the current text node or attribute value
   #skipLF = false; // §2.11: a CR ended the previous chunk; a following LF is part of it
   // UTF-8 sequence in progress (RFC 3629 §4 table).
   #need = 0;
@@ -85,34 +68,20 @@ export class XmlTokenizer {
   #keyword: number[] = KW_COMMENT;
   #kwIndex = 0;
   #entReturn = TEXT;
-  #nextState = TEXT; // set by #nativeTag
   #entStart = 0;
   #charRef = 0;
   #digits = 0;
-  // Current tag.
-  #tagStart = 0;
-  #name = '';
-  #attrNames: string[] = [];
-  #attrValues: string[] = [];
-  #attrCount = 0;
+  // Current tag (the rest is the assembler's).
   #quote = 0;
   #needSpace = false;
-  // Position in the document.
   #bomLen = 0;
-  #rootDone = false;
-  #collecting = false; // character data here belongs to a stanza
-  #inStanza = false;
-  #stanzaStart = 0;
-  #elements = 0;
 
   constructor(handler: XmlStreamHandler, options: XmlTokenizerOptions = {}) {
-    this.#handler = handler;
     const limits = { ...DEFAULT_XML_LIMITS };
     for (const k of Object.keys(limits) as (keyof XmlLimits)[]) if (options[k] !== undefined) limits[k] = options[k]!;
     this.#limits = limits;
-    this.#document = options.mode === 'document';
-    this.#stanzaDepth = this.#document ? 0 : 1;
-    this.#tree = new TreeBuilder(this.#document ? -1 : 1, xmlEngine.cheapLoops);
+    this.#stanzas = new StanzaAssembler(handler, limits, options.mode === 'document', xmlEngine.cheapLoops);
+    this.#parts = this.#stanzas.parts;
   }
 
   /** Forgets everything for a new stream (RFC 6120 §4.3.3: after STARTTLS and SASL success). Offsets restart at 0. */
@@ -120,22 +89,14 @@ export class XmlTokenizer {
     this.#error = null;
     this.#base = 0;
     this.#state = MISC;
-    this.#carryLen = 0;
-    if (this.#carry.length > 4096) this.#carry = new Uint8Array(64);
-    this.#rawOpen = false;
-    this.#parts = [];
+    this.#token.reset();
     this.#skipLF = false;
     this.#need = 0;
     this.#lo = 0x80;
     this.#hi = 0xbf;
     this.#brackets = 0;
-    this.#attrCount = 0;
     this.#bomLen = 0;
-    this.#lastNonAscii = -1;
-    this.#rootDone = false;
-    this.#collecting = false;
-    this.#inStanza = false;
-    this.#tree.reset();
+    this.#stanzas.reset();
   }
 
   /** Tokenizes the next bytes. Throws XmlError; after an error every call throws it again until reset(). */
@@ -154,11 +115,10 @@ export class XmlTokenizer {
   end(): void {
     if (this.#error) throw this.#error;
     const at = this.#base;
-    const between = this.#need === 0 && !this.#rawOpen && (this.#state === MISC
-      ? this.#rootDone
-      : this.#state === TEXT && !this.#document && this.#tree.depth === 1);
+    const state = this.#state;
+    const between = this.#need === 0 && !this.#token.open && (state === MISC || state === TEXT) && this.#stanzas.between(state === TEXT);
     if (!between) {
-      this.#error = new XmlError('not-well-formed', this.#tree.depth || this.#state !== MISC ? 'input ends inside an element' : 'no root element', at);
+      this.#error = new XmlError('not-well-formed', this.#stanzas.tree.depth || state !== MISC ? 'input ends inside an element' : 'no root element', at);
       throw this.#error;
     }
   }
@@ -167,56 +127,9 @@ export class XmlTokenizer {
     throw new XmlError(condition, message, offset);
   }
 
-  /** Where this chunk must stop: the end, or the byte limit of the stanza in progress. */
-  #endFor(n: number): number {
-    return this.#inStanza ? Math.min(n, this.#stanzaStart + this.#limits.stanzaBytes - this.#base) : n;
-  }
-
-  /** The current token's bytes up to `end` (exclusive) as a string, less `trim` bytes at its end. */
-  #take(buf: Uint8Array, mark: number, end: number, trim = 0): string {
-    this.#rawOpen = false;
-    if (this.#carryLen === 0) {
-      if (end - trim <= mark) return '';
-      // ASCII (no lead byte since the token began): a slice of the chunk's Latin-1 string, which
-      // V8 makes without copying.
-      if (this.#latin1 !== null && this.#lastNonAscii < this.#base + mark) {
-        if (this.#chunkText === null) this.#chunkText = this.#latin1(buf, 0, buf.length);
-        return this.#chunkText.slice(mark, end - trim);
-      }
-      return this.#decoder.decode(buf, mark, end - trim);
-    }
-    this.#append(buf, mark, end);
-    const len = this.#carryLen - trim;
-    this.#carryLen = 0;
-    return this.#decoder.decode(this.#carry, 0, len);
-  }
-
-  /** The current token, a name: interned where the engine makes that cheap (names.ts). */
-  #takeName(buf: Uint8Array, mark: number, end: number): string {
-    const names = this.#names;
-    if (names === null) return this.#take(buf, mark, end);
-    this.#rawOpen = false;
-    if (this.#carryLen === 0) return names.name(buf, mark, end);
-    this.#append(buf, mark, end);
-    const len = this.#carryLen;
-    this.#carryLen = 0;
-    return names.name(this.#carry, 0, len);
-  }
-
-  #append(buf: Uint8Array, from: number, to: number): void {
-    const need = this.#carryLen + to - from;
-    if (need > this.#carry.length) {
-      const bigger = new Uint8Array(Math.max(need, this.#carry.length * 2));
-      bigger.set(this.#carry.subarray(0, this.#carryLen));
-      this.#carry = bigger;
-    }
-    this.#carry.set(buf.subarray(from, to), this.#carryLen);
-    this.#carryLen = need;
-  }
-
   /** Fails at the first byte past the name limit, if the name so far (from `mark` to `i`) passes it. */
   #checkName(mark: number, i: number): void {
-    const over = this.#carryLen + i - mark - this.#limits.nameBytes;
+    const over = this.#token.carryLen + i - mark - this.#limits.nameBytes;
     if (over > 0) this.#fail('policy-violation', `name longer than ${this.#limits.nameBytes} bytes`, this.#base + i - over);
   }
 
@@ -225,15 +138,18 @@ export class XmlTokenizer {
     const base = this.#base;
     let i = 0;
     let state = this.#state;
-    let mark = this.#rawOpen ? 0 : -1; // start of the current token's bytes in this chunk
+    const tok = this.#token;
+    let mark = tok.open ? 0 : -1; // start of the current token's bytes in this chunk
     if (this.#skipLF && n > 0) {
       this.#skipLF = false;
       if (buf[0] === 0x0a) { i = 1; if (mark === 0) mark = 1; }
     }
-    let end = this.#endFor(n);
+    const st = this.#stanzas;
+    let end = st.endFor(n, base);
     let b = 0;
-    this.#native?.forget();
-    this.#chunkText = null;
+    const native = this.#native;
+    native?.forget();
+    tok.chunk(base);
     // Hot state in locals, stored back at the end.
     let need = this.#need, lo = this.#lo, hi = this.#hi, cp = this.#cp, seqStart = this.#seqStart, brackets = this.#brackets;
 
@@ -264,7 +180,7 @@ export class XmlTokenizer {
       }
       if (b >= 0x80) {
         seqStart = base + i;
-        this.#lastNonAscii = seqStart;
+        tok.lastNonAscii = seqStart;
         if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
         else if (b >= 0xe0 && b <= 0xef) {
           need = 2; cp = b & 0x0f;
@@ -285,8 +201,8 @@ export class XmlTokenizer {
             state = BOM;
             break;
           case LT:
-            this.#startTag();
-            end = this.#endFor(n);
+            st.startTag();
+            end = st.endFor(n, base);
             mark = i; this.#nameFirst = true; state = START_NAME;
             break;
           case TAG:
@@ -315,17 +231,18 @@ export class XmlTokenizer {
           if (state === CDATA) {
             // [21] CDEnd: the two ']' before '>' are not content.
             if (b === 0x3e && brackets >= 2) {
-              if (mark >= 0) { const s2 = this.#take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
+              if (mark >= 0) { const s2 = tok.take(buf, mark, i, 2); if (s2) this.#parts.push(s2); }
               i++;
-              mark = this.#collecting ? i : -1;
+              mark = st.collecting ? i : -1;
               state = TEXT;
               break;
             }
             plain = CDATA_PLAIN;
-          } else if (this.#native !== null && mark >= 0 && (TEXT_PLAIN[b] === 1 || b >= 0x80 || b === 0x26)) {
+          } else if (native !== null && mark >= 0 && (TEXT_PLAIN[b] === 1 || b >= 0x80 || b === 0x26)) {
             // Text to keep: the native path, from its first byte (the view is usually there).
             const s = i;
-            i = this.#nativeText(buf, mark, i, end);
+            if (mark < i || tok.carryLen !== 0) this.#pushRaw(buf, mark, i);
+            i = native.text(buf, i, end, this.#parts);
             mark = i;
             if (i > s) brackets = 0;
           }
@@ -338,17 +255,17 @@ export class XmlTokenizer {
           // '<' '&' '>' are plain in a CDATA section: only text gets here with them.
           if (b === 0x3c) { // '<'
             if (mark >= 0) {
-              if (mark < i || this.#carryLen !== 0) this.#pushRaw(buf, mark, i);
-              else this.#rawOpen = false;
+              if (mark < i || tok.carryLen !== 0) this.#pushRaw(buf, mark, i);
+              else tok.open = false;
               mark = -1;
             }
-            this.#tagStart = base + i;
-            const next = this.#nativeTag(buf, i, end, n);
+            st.tagStart = base + i;
+            const next = native === null ? -1 : st.nativeTag(native, buf, i, end, n);
             if (next > 0) {
               i = next;
-              state = this.#nextState;
-              end = this.#endFor(n);
-              mark = this.#collecting ? i : -1;
+              state = TEXT; // stanza.ts: the root's tags take the slow path
+              end = st.endFor(n, base);
+              mark = st.collecting ? i : -1;
               brackets = 0;
               break;
             }
@@ -379,10 +296,10 @@ export class XmlTokenizer {
           let lim = i + NATIVE_AFTER;
           if (lim > end) lim = end;
           while (i < lim && ATTR_PLAIN[buf[i]] === 1) i++;
-          if (this.#native !== null && i === lim && i < end) {
+          if (native !== null && i === lim && i < end) {
             // The run stops at either quote (searched for in the view, not by indexOf).
             this.#pushRaw(buf, mark, i);
-            i = this.#native.run(buf, i, end, ATTR_SPECIAL, this.#parts);
+            i = native.run(buf, i, end, ATTR_SPECIAL, this.#parts);
             mark = i;
           }
           while (i < end && ATTR_PLAIN[buf[i]] === 1) i++;
@@ -392,13 +309,13 @@ export class XmlTokenizer {
           if (b === this.#quote) {
             const parts = this.#parts;
             let value: string;
-            if (parts.length === 0) value = this.#take(buf, mark, i);
+            if (parts.length === 0) value = tok.take(buf, mark, i);
             else {
-              parts.push(this.#take(buf, mark, i));
+              parts.push(tok.take(buf, mark, i));
               value = parts.join('');
               parts.length = 0;
             }
-            this.#attrValues[this.#attrCount++] = value;
+            st.attrValues[st.attrCount++] = value;
             mark = -1;
             this.#needSpace = true;
             state = TAG;
@@ -427,8 +344,8 @@ export class XmlTokenizer {
 
         case MISC:
           if (b === 0x3c) {
-            if (this.#rootDone) this.#fail('not-well-formed', 'content after the root element', base + i);
-            this.#tagStart = base + i;
+            if (st.rootDone) this.#fail('not-well-formed', 'content after the root element', base + i);
+            st.tagStart = base + i;
             state = LT;
           } else if ((ASCII[b] & C_SPACE) === 0) {
             this.#fail('not-well-formed', 'text outside the root element', base + i);
@@ -438,21 +355,21 @@ export class XmlTokenizer {
 
         case LT:
           if ((ASCII[b] & C_NAME_START) !== 0) {
-            this.#startTag();
-            end = this.#endFor(n);
+            st.startTag();
+            end = st.endFor(n, base);
             mark = i; this.#nameFirst = false; state = START_NAME;
           } else if (b === 0x2f) { // '/'
-            if (this.#tree.depth === 0) this.#fail('not-well-formed', 'end tag outside the root element', this.#tagStart);
-            this.#commitText();
+            if (st.tree.depth === 0) this.#fail('not-well-formed', 'end tag outside the root element', st.tagStart);
+            st.commitText();
             state = END_START;
           } else if (b === 0x21) { // '!'
             state = BANG;
           } else if (b === 0x3f) { // '?'
-            if (this.#tagStart !== this.#bomLen) this.#fail('restricted-xml', 'processing instruction (RFC 6120 §11.1)', this.#tagStart);
+            if (st.tagStart !== this.#bomLen) this.#fail('restricted-xml', 'processing instruction (RFC 6120 §11.1)', st.tagStart);
             state = DECL;
             brackets = 0;
             mark = i - 1;
-            if (mark < 0) { this.#append(new Uint8Array([0x3c]), 0, 1); mark = 0; this.#rawOpen = true; }
+            if (mark < 0) { tok.append(new Uint8Array([0x3c]), 0, 1); mark = 0; tok.open = true; }
           } else this.#fail('not-well-formed', 'unexpected character after <', base + i);
           i++;
           break;
@@ -466,31 +383,31 @@ export class XmlTokenizer {
           const space = (ASCII[b] & C_SPACE) !== 0;
           if (state === START_NAME) {
             if (space || b === 0x3e || b === 0x2f) {
-              this.#name = this.#takeName(buf, mark, i); mark = -1;
-              this.#attrCount = 0;
+              st.name = tok.takeName(buf, mark, i); mark = -1;
+              st.attrCount = 0;
               this.#needSpace = false;
               if (space) state = TAG;
               else if (b === 0x2f) state = EMPTY;
-              else { state = this.#closeStart(false); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+              else { state = (st.closeStart(false) ? MISC : TEXT); end = st.endFor(n, base); mark = st.collecting ? i + 1 : -1; }
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === ATTR_NAME) {
             if (space || b === 0x3d) {
-              const name = this.#takeName(buf, mark, i); mark = -1;
-              this.#addAttribute(name);
+              const name = tok.takeName(buf, mark, i); mark = -1;
+              st.addAttribute(name);
               state = space ? ATTR_EQ : ATTR_QUOTE;
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else if (state === END_NAME) {
             if (space || b === 0x3e) {
-              this.#name = this.#takeName(buf, mark, i); mark = -1;
+              st.name = tok.takeName(buf, mark, i); mark = -1;
               if (space) state = END_TAIL;
-              else { state = this.#closeEnd(); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+              else { state = (st.closeEnd() ? MISC : TEXT); end = st.endFor(n, base); mark = st.collecting ? i + 1 : -1; }
             } else this.#fail('not-well-formed', 'character not allowed in a name', base + i);
           } else { // ENT_NAME
             if (b !== 0x3b) this.#fail('not-well-formed', 'entity reference must end with ;', base + i);
-            const name = this.#take(buf, mark, i);
+            const name = tok.take(buf, mark, i);
             const value = entityValue(name, this.#entStart);
             state = this.#entityEnd(value);
-            mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
+            mark = this.#entReturn === ATTR_VALUE || st.collecting ? i + 1 : -1;
           }
           i++;
           break;
@@ -498,7 +415,7 @@ export class XmlTokenizer {
 
         case TAG:
           if ((ASCII[b] & C_SPACE) !== 0) this.#needSpace = false;
-          else if (b === 0x3e) { state = this.#closeStart(false); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+          else if (b === 0x3e) { state = (st.closeStart(false) ? MISC : TEXT); end = st.endFor(n, base); mark = st.collecting ? i + 1 : -1; }
           else if (b === 0x2f) state = EMPTY;
           else if ((ASCII[b] & C_NAME_START) !== 0) {
             if (this.#needSpace) this.#fail('not-well-formed', 'attributes must be separated by white space', base + i);
@@ -521,9 +438,9 @@ export class XmlTokenizer {
 
         case EMPTY:
           if (b !== 0x3e) this.#fail('not-well-formed', 'expected > after /', base + i);
-          state = this.#closeStart(true); end = this.#endFor(n);
+          state = (st.closeStart(true) ? MISC : TEXT); end = st.endFor(n, base);
           i++;
-          mark = this.#collecting ? i : -1;
+          mark = st.collecting ? i : -1;
           break;
 
         case END_START:
@@ -533,7 +450,7 @@ export class XmlTokenizer {
           break;
 
         case END_TAIL:
-          if (b === 0x3e) { state = this.#closeEnd(); end = this.#endFor(n); mark = this.#collecting ? i + 1 : -1; }
+          if (b === 0x3e) { state = (st.closeEnd() ? MISC : TEXT); end = st.endFor(n, base); mark = st.collecting ? i + 1 : -1; }
           else if ((ASCII[b] & C_SPACE) === 0) this.#fail('not-well-formed', 'expected > in an end tag', base + i);
           i++;
           break;
@@ -561,7 +478,7 @@ export class XmlTokenizer {
             this.#digits++;
           } else if (b === 0x3b && this.#digits > 0) {
             state = this.#entityEnd(characterValue(this.#charRef, base + i));
-            mark = this.#entReturn === ATTR_VALUE || this.#collecting ? i + 1 : -1;
+            mark = this.#entReturn === ATTR_VALUE || st.collecting ? i + 1 : -1;
           } else this.#fail('not-well-formed', 'malformed character reference', base + i);
           i++;
           break;
@@ -579,9 +496,9 @@ export class XmlTokenizer {
           if (b !== kw[this.#kwIndex]) this.#fail('not-well-formed', 'unexpected character after <!', base + i);
           i++;
           if (++this.#kwIndex < kw.length) break;
-          checkKeyword(kw, this.#tree.depth, this.#tagStart);
+          checkKeyword(kw, st.tree.depth, st.tagStart);
           brackets = 0;
-          mark = this.#collecting ? i : -1;
+          mark = st.collecting ? i : -1;
           state = CDATA;
           break;
         }
@@ -589,141 +506,35 @@ export class XmlTokenizer {
         case DECL:
           if (b === 0x3e && brackets === 1) {
             i++;
-            const text = this.#take(buf, mark, i);
+            const text = tok.take(buf, mark, i);
             mark = -1;
-            checkXmlDecl(text, this.#tagStart);
+            checkXmlDecl(text, st.tagStart);
             state = MISC;
             break;
           }
           brackets = b === 0x3f ? 1 : 0;
           if ((ASCII[b] & C_CHAR) === 0) this.#fail('not-well-formed', 'control character not allowed in XML (Char)', base + i);
           i++;
-          if (this.#carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', this.#tagStart);
+          if (tok.carryLen + i - mark > MAX_DECL) this.#fail('not-well-formed', 'XML declaration too long', st.tagStart);
           break;
       }
     }
     if (i < n) this.#fail('policy-violation', `stanza larger than ${this.#limits.stanzaBytes} bytes`, base + i);
     this.#state = state;
     this.#need = need; this.#lo = lo; this.#hi = hi; this.#cp = cp; this.#seqStart = seqStart; this.#brackets = brackets;
-    if (mark >= 0 && mark < n) { this.#append(buf, mark, n); this.#rawOpen = true; }
-    else this.#rawOpen = mark >= 0;
-  }
-
-  /** Text from `from` on through the native path (native.ts); returns where it stopped. */
-  #nativeText(buf: Uint8Array, mark: number, from: number, end: number): number {
-    if (mark < from || this.#carryLen !== 0) this.#pushRaw(buf, mark, from);
-    return this.#native!.text(buf, from, end, this.#parts);
-  }
-
-  /**
-   * A start or end tag at `at` through the native path (native.ts). Returns the position after
-   * its '>', or -1 to let the state machine take the tag byte by byte; both check the same things
-   * in the same order, so results and error offsets do not depend on which one ran.
-   */
-  #nativeTag(buf: Uint8Array, at: number, end: number, n: number): number {
-    const depth = this.#tree.depth;
-    const native = this.#native;
-    if (depth === 0 || native === null) return -1;
-    if (at + 1 < end && buf[at + 1] === 0x2f) {
-      // `</name>` of the open element only; any other end tag takes the slow path.
-      const name = this.#tree.openName();
-      const next = native.endTag(buf, at, end, name);
-      if (next < 0) return -1;
-      if (this.#parts.length !== 0) this.#commitText();
-      this.#name = name;
-      this.#nextState = this.#closeEnd();
-      return next;
-    }
-    // A new stanza is bounded from this '<' on.
-    let cap = end;
-    if (depth === this.#stanzaDepth) cap = Math.min(n, at + this.#limits.stanzaBytes);
-    const next = native.tag(buf, at, cap, this.#limits.nameBytes, this.#attrNames, this.#attrValues);
-    if (next < 0) return -1;
-    const count = native.count;
-    this.#startTag();
-    this.#name = native.name;
-    // The checks of #addAttribute, in the same order.
-    if (count !== 0) checkAttributes(this.#attrNames, count, this.#limits.attributes, this.#tagStart);
-    this.#attrCount = count;
-    this.#nextState = this.#closeStart(native.empty);
-    return next;
+    if (mark >= 0 && mark < n) { tok.append(buf, mark, n); tok.open = true; }
+    else tok.open = mark >= 0;
   }
 
   /** The text run so far, decoded, into the current text node's parts. */
   #pushRaw(buf: Uint8Array, mark: number, i: number): void {
-    const s = this.#take(buf, mark, i);
+    const s = this.#token.take(buf, mark, i);
     if (s !== '') this.#parts.push(s);
-  }
-
-  /** Ends the current text node (at a tag). */
-  #commitText(): void {
-    const parts = this.#parts;
-    if (parts.length === 0) return;
-    if (parts.length === 1) {
-      const s = parts.pop()!;
-      if (this.#collecting) this.#tree.text(s);
-    } else {
-      if (this.#collecting) this.#tree.text(parts.join(''));
-      parts.length = 0;
-    }
-  }
-
-  /** A start tag's name begins: stanza bookkeeping and limits. */
-  #startTag(): void {
-    if (this.#parts.length !== 0) this.#commitText();
-    const depth = this.#tree.depth;
-    if (depth === this.#stanzaDepth || depth === 0) {
-      // The stanza (or the stream header tag) is bounded from its '<'.
-      this.#inStanza = true;
-      this.#stanzaStart = this.#tagStart;
-      this.#elements = 0;
-    }
-    if (this.#inStanza && ++this.#elements > this.#limits.elements) {
-      this.#fail('policy-violation', `more than ${this.#limits.elements} elements in a stanza`, this.#tagStart);
-    }
-    if (depth >= this.#limits.depth) this.#fail('policy-violation', `elements nested deeper than ${this.#limits.depth}`, this.#tagStart);
-  }
-
-  #addAttribute(name: string): void {
-    checkAttribute(this.#attrNames, this.#attrCount, name, this.#limits.attributes, this.#tagStart);
-    this.#attrNames[this.#attrCount] = name;
-  }
-
-  /** The start tag is complete: build the element; returns the next state. */
-  #closeStart(empty: boolean): number {
-    const tree = this.#tree;
-    const element = tree.open(this.#name, this.#attrNames, this.#attrValues, this.#attrCount, this.#tagStart);
-    this.#attrCount = 0; // the arrays are reused: at most `attributes` stale strings
-    if (!this.#document && tree.depth === 1) {
-      this.#inStanza = false;
-      this.#handler.streamStart(element, tree.declared);
-    }
-    if (empty) return this.#closeEnd();
-    this.#collecting = tree.depth > this.#stanzaDepth;
-    return TEXT;
-  }
-
-  /** An end tag (or the end of an empty-element tag) is complete; returns the next state. */
-  #closeEnd(): number {
-    const tree = this.#tree;
-    const element = tree.close(this.#name, this.#tagStart);
-    const depth = tree.depth;
-    this.#collecting = depth > this.#stanzaDepth;
-    if (depth === this.#stanzaDepth) {
-      this.#inStanza = false;
-      this.#handler.stanza(element);
-    }
-    if (depth === 0) {
-      this.#rootDone = true;
-      if (!this.#document) this.#handler.streamEnd();
-      return MISC;
-    }
-    return TEXT;
   }
 
   /** A reference is complete: its replacement text joins the text or attribute value. */
   #entityEnd(value: string): number {
-    if (this.#entReturn === ATTR_VALUE || this.#collecting) this.#parts.push(value);
+    if (this.#entReturn === ATTR_VALUE || this.#stanzas.collecting) this.#parts.push(value);
     return this.#entReturn;
   }
 }
