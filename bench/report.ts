@@ -13,7 +13,7 @@ import { NS_CORE } from '../src/openspime/namespaces.js';
 import { openContainer } from '../src/openspime/open.js';
 import { answerPubkeys, KeyDirectory } from '../src/openspime/pubkeys.js';
 import { seal } from '../src/openspime/seal.js';
-import { formatEntryDate } from '../src/spime/clock.js';
+import { formatPreciseDateTime } from '../src/openspime/datetime.js';
 import { encodeReading, quantizeValues } from '../src/spime/entry-codec.js';
 import { reportData } from '../src/openspime/report.js';
 import { FlashLog, recordBytes } from '../src/storage/log.js';
@@ -30,7 +30,7 @@ const keys = new KeyDirectory({ iq: { request: async (iq) => answerPubkeys(iq, (
 const prng = new Prng(1);
 const t0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 const entries: DataEntry[] = Array.from({ length: 50 }, (_, i) => ({
-  date: formatEntryDate(t0 + i * 60_000),
+  date: formatPreciseDateTime(t0 + i * 60_000),
   ...quantizeValues({ lat: 45.4642 + prng.noise(0.01), lon: 9.19 + prng.noise(0.01), ele: 122 + prng.noise(5), ppm: 420 + prng.next() * 800, temperature: 21 + prng.noise(3), humidity: 45 + prng.noise(10), pressure: 100800 + prng.noise(300) }),
 }));
 

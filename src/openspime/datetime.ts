@@ -26,3 +26,10 @@ export function parseDateTime(s: string): number | undefined {
 export function formatDateTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/** UTC with milliseconds when there are any: two dates within one second stay distinct (entries:
+ *  the ScopeNode keys them by (osid, date), §7.4; owner requests: each strictly later, §6.5). */
+export function formatPreciseDateTime(ms: number): string {
+  const iso = new Date(Math.floor(ms)).toISOString();
+  return iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso;
+}

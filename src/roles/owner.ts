@@ -6,7 +6,7 @@ import type { Crypto, RsaPrivateKey } from '../crypto/crypto.js';
 import { base64Encode } from '../bytes/base64.js';
 import { buildClaimRequest, buildHandover, buildRelease, parseClaim } from '../openspime/claim.js';
 import { makeClaimProof } from '../openspime/claim-proof.js';
-import { formatDateTime } from '../openspime/datetime.js';
+import { formatPreciseDateTime } from '../openspime/datetime.js';
 import { OpenSpimeError } from '../openspime/errors.js';
 import { bareJid, sameJid } from '../openspime/jid.js';
 import { NS_CORE } from '../openspime/namespaces.js';
@@ -35,11 +35,6 @@ export interface ClaimResult {
   authorizes: string;
 }
 
-/** ms-precision XEP-0082 date: two requests within one second still differ (§6.5: strictly later). */
-export function preciseDate(ms: number): string {
-  return formatDateTime(ms).replace(/Z$/, `.${String(Math.floor(ms) % 1000).padStart(3, '0')}Z`);
-}
-
 export class Owner {
   readonly keys: KeyDirectory;
   readonly #o: OwnerOptions;
@@ -52,16 +47,16 @@ export class Owner {
   /** The signed claim iq (exposed for tests that replay or alter it). */
   claimIq(spime: string, secret?: string): XmlElement {
     const o = this.#o;
-    const proof = secret === undefined ? undefined : makeClaimProof(o.crypto, secret, spime, bareJid(o.client.jid), preciseDate(o.now()));
+    const proof = secret === undefined ? undefined : makeClaimProof(o.crypto, secret, spime, bareJid(o.client.jid), formatPreciseDateTime(o.now()));
     return this.#iq(spime, buildClaimRequest(bareJid(spime), proof));
   }
 
   releaseIq(spime: string): XmlElement {
-    return this.#iq(spime, buildRelease(preciseDate(this.#o.now()), this.#nonce()));
+    return this.#iq(spime, buildRelease(formatPreciseDateTime(this.#o.now()), this.#nonce()));
   }
 
   handoverIq(spime: string, to: string): XmlElement {
-    return this.#iq(spime, buildHandover(bareJid(to), preciseDate(this.#o.now()), this.#nonce()));
+    return this.#iq(spime, buildHandover(bareJid(to), formatPreciseDateTime(this.#o.now()), this.#nonce()));
   }
 
   /** Claims `spime` (its label's `secret`; the owner claiming again needs none): the claim key. */

@@ -28,7 +28,8 @@
 import type { DataEntry } from '../openspime/data.js';
 import type { FlashLog, LogEntry } from '../storage/log.js';
 import type { Clock } from '../xmpp/clock.js';
-import { formatEntryDate, SpimeClock, type ClockSource } from './clock.js';
+import { formatPreciseDateTime } from '../openspime/datetime.js';
+import { SpimeClock, type ClockSource } from './clock.js';
 import { decodeReading, encodeReading, quantizeValues, type ReadingValues, type StoredReading } from './entry-codec.js';
 import { classifyFailure, conditionOf } from './failure.js';
 import { entryBytes, predictedReportBytes, type ReportSender } from './report-sender.js';
@@ -551,11 +552,11 @@ export class SpimeApp {
       if (r === undefined) {
         // unreadable although its CRC held: a bug's bytes, never sent
         if (batch.entries.length) break;
-        this.#refuse(e.seq, 'bad-format', { date: formatEntryDate(Math.max(1, this.#state.lastUtc)) });
+        this.#refuse(e.seq, 'bad-format', { date: formatPreciseDateTime(Math.max(1, this.#state.lastUtc)) });
         return this.#nextBatch();
       }
       if (date === undefined) break; // wait for the clock
-      const entry: DataEntry = { date: formatEntryDate(date), ...r.values };
+      const entry: DataEntry = { date: formatPreciseDateTime(date), ...r.values };
       const size = entryBytes(entry);
       if (batch.entries.length && predictedReportBytes(plain + size) > budget) { batch.full = true; break; }
       plain += size;

@@ -39,9 +39,3 @@ export class SpimeClock {
   }
 }
 
-/** XEP-0082 DateTime in UTC; fractional seconds only when there are any (entries dated within
- *  one second must stay distinct: the ScopeNode keys them by (osid, date), PROTOCOL.md §7.4). */
-export function formatEntryDate(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return ms % 1000 === 0 ? iso.replace('.000Z', 'Z') : iso;
-}

@@ -19,6 +19,8 @@ class FakeScope implements ReportSender {
   droppedSeen: number[] = [];
   queuedSeen: Array<number | undefined> = [];
   failWith: ((entries: readonly DataEntry[]) => string | undefined) | undefined;
+  /** Store the report, then lose its result (the spime sees `session-lost`): resent later. */
+  resultsLost = false;
   async send(entries: readonly DataEntry[], dropped: number, queued?: number): Promise<void> {
     this.queuedSeen.push(queued);
     await flush(2);
@@ -30,6 +32,7 @@ class FakeScope implements ReportSender {
       if (this.stored.has(e.date)) this.duplicates++;
       else this.stored.set(e.date, e);
     }
+    if (this.resultsLost) throw Object.assign(new Error('lost'), { condition: 'session-lost' });
   }
   ppms(): number[] { return [...this.stored.values()].sort((a, b) => parseDateTime(a.date)! - parseDateTime(b.date)!).map((e) => e.ppm!); }
 }
@@ -162,16 +165,14 @@ describe('SpimeApp: store and forward', () => {
     const clock = new ManualClock();
     const counter = { n: 0 };
     const scope = new FakeScope();
-    let answer = true;
-    const lossy: ReportSender = { send: async (e, d) => { await scope.send(e, d); if (!answer) throw Object.assign(new Error('lost'), { condition: 'session-lost' }); } };
-    const a = setup({ flash, clock, counter, sender: lossy });
+    const a = setup({ flash, clock, counter, sender: scope });
     a.app.setOnline(true);
     a.app.start();
-    answer = false; // the ScopeNode stores them, the result never reaches the spime
+    scope.resultsLost = true; // the ScopeNode stores them, the result never reaches the spime
     await clock.advance(4500);
     await a.app.stop();
-    answer = true;
-    const b = setup({ flash, clock, counter, sender: lossy });
+    scope.resultsLost = false;
+    const b = setup({ flash, clock, counter, sender: scope });
     expect(b.app.status().pending).toBe(5);
     b.app.setOnline(true);
     b.app.start();
@@ -285,24 +286,22 @@ describe('SpimeApp: dates', () => {
     const clock = new ManualClock();
     const counter = { n: 0 };
     const scope = new FakeScope();
-    let answer = true;
-    const lossy: ReportSender = { send: async (e, d) => { await scope.send(e, d); if (!answer) throw Object.assign(new Error('lost'), { condition: 'session-lost' }); } };
-    const a = setup({ flash, clock, counter, sender: lossy, serverTime: () => new Promise<number>(() => {}) });
+    const a = setup({ flash, clock, counter, sender: scope, serverTime: () => new Promise<number>(() => {}) });
     a.app.setOnline(true);
     a.app.start(); // boot 0 on fresh flash, no clock: 3 readings
     await clock.advance(2500);
     await a.app.stop();
-    answer = false; // boot 1 dates and sends them; the ScopeNode stores them; the results are lost
-    const b = setup({ flash, clock, counter, sender: lossy, maxEntries: 3 });
+    scope.resultsLost = true; // boot 1 dates and sends them; the ScopeNode stores them; the results are lost
+    const b = setup({ flash, clock, counter, sender: scope, maxEntries: 3 });
     b.app.setOnline(true);
     b.app.start();
     await clock.advance(4000); // their dates are past the clock's (1 s margin): sent once it gets there, retried after 2 s
     await b.app.stop();
     const first = [...scope.stored.values()].filter((e) => e.ppm! < 403).map((e) => e.date);
     expect(first.length).toBe(3);
-    answer = true;
+    scope.resultsLost = false;
     const taken = counter.n;
-    const c = setup({ flash, clock, counter, sender: lossy, serverTime: () => new Promise<number>(() => {}) });
+    const c = setup({ flash, clock, counter, sender: scope, serverTime: () => new Promise<number>(() => {}) });
     c.app.setOnline(true);
     c.app.start(); // boot 2: no clock, resends what boot 1 dated
     await clock.advance(5000);
@@ -317,18 +316,17 @@ describe('SpimeApp: dates', () => {
     const clock = new ManualClock();
     const counter = { n: 0 };
     const scope = new FakeScope();
-    let answer = false;
     const datesOf = new Map<number, Set<string>>(); // per reading, every date it was sent with
     // the ScopeNode stores every report; its results are lost until the end
-    const lossy: ReportSender = { send: async (e, d) => {
+    scope.resultsLost = true;
+    const recording: ReportSender = { send: async (e, d) => {
       for (const x of e) datesOf.set(x.ppm!, (datesOf.get(x.ppm!) ?? new Set()).add(x.date));
       await scope.send(e, d);
-      if (!answer) throw Object.assign(new Error('lost'), { condition: 'session-lost' });
     } };
     for (let i = 0; i < 30; i++) {
       // each boot: two readings before its clock (undated, with its boot number), then one after
       let tell: (() => void) | undefined;
-      const b = setup({ flash, clock, counter, sender: lossy, retryInitialMs: 100, maxEntries: 50,
+      const b = setup({ flash, clock, counter, sender: recording, retryInitialMs: 100, maxEntries: 50,
         serverTime: () => new Promise<number>((r) => { tell = () => r(UTC0 + clock.now()); }) });
       b.app.setOnline(true);
       b.app.start();
@@ -337,8 +335,8 @@ describe('SpimeApp: dates', () => {
       await clock.advance(1000);
       await b.app.stop();
     }
-    answer = true;
-    const last = setup({ flash, clock, counter, sender: lossy, samplePeriodMs: 3_600_000, maxEntries: 50, maxWaitMs: 10 });
+    scope.resultsLost = false;
+    const last = setup({ flash, clock, counter, sender: recording, samplePeriodMs: 3_600_000, maxEntries: 50, maxWaitMs: 10 });
     last.app.setOnline(true);
     last.app.start();
     await clock.advance(10_000);
